@@ -1,0 +1,80 @@
+# nnlib course: `make lab` to learn, `make test` to check everything.
+# Works on a fresh Debian/Ubuntu or macOS machine with python3 and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+LOCK   := requirements/lock.txt
+NB     ?=
+JOBS   ?= 2
+PORT   ?= 8888
+
+# Stored outputs are produced and checked on the CPU with these settings.
+export NNLIB_DEVICE ?= cpu
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
+               --nbval-cell-timeout=300 -p no:cacheprovider
+
+.DEFAULT_GOAL := help
+.PHONY: help install lab test test-unit test-nb test-twice test-one-thread test-browser \
+        test-gpu execute exercises lint bench wheel-check clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the project description or the lock changed.
+$(STAMP): pyproject.toml $(LOCK) | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[lab,test]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install nnlib with the pinned versions
+
+lab: $(STAMP) ## install, then open the course in JupyterLab
+	$(BIN)/jupyter lab --port $(PORT) notebooks/00_start_here.ipynb
+
+test: $(STAMP) ## install, then run unit tests, course checks and nbval (everything)
+	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) tests notebooks solutions
+
+test-unit: $(STAMP) ## unit and integrity tests only (no notebooks)
+	$(BIN)/pytest -n $(JOBS) --dist loadfile tests
+
+test-nb: $(STAMP) ## nbval over the notebooks only (NB=path for one)
+	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) $(or $(NB),notebooks solutions)
+
+test-twice: $(STAMP) ## nbval twice in a row, then once at one thread (run before storing outputs)
+	$(MAKE) test-nb
+	$(MAKE) test-nb
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(MAKE) test-nb
+
+test-browser: $(STAMP) ## the real-browser widget test only
+	$(BIN)/pytest -m browser tests -v
+
+test-gpu: $(STAMP) ## execute chapters 07-11 on cuda and check their asserted results
+	NNLIB_DEVICE= $(PY) tools/test_gpu.py
+
+execute: $(STAMP) ## re-execute notebooks in place, fresh kernel (NB=path for one)
+	$(PY) tools/execute.py $(or $(NB),notebooks/*.ipynb solutions/*.ipynb)
+
+exercises: $(STAMP) ## regenerate exercises/ from solutions/
+	$(PY) -m nnlib.grading.release solutions exercises
+
+lint: $(STAMP) ## ruff over the library, tests and notebooks
+	$(BIN)/ruff check nnlib tests tools benchmarks
+
+bench: $(STAMP) ## run the benchmarks (slow; prints tables)
+	$(PY) benchmarks/scratch_vs_torch.py
+	$(PY) benchmarks/blocks_vs_torch.py
+	$(PY) benchmarks/notebook_costs.py
+
+wheel-check: $(STAMP) ## build the wheel and import it in a fresh venv
+	$(BIN)/pytest tests/test_packaging.py -v -m slow
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

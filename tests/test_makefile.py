@@ -1,0 +1,67 @@
+"""The Makefile and CI entry point do what the README promises."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MAKE = shutil.which("make")
+pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
+
+
+def make(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    return subprocess.run(
+        [MAKE, "--no-print-directory", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+def test_help_lists_the_targets():
+    out = make("help").stdout
+    for target in [
+        "lab",
+        "test",
+        "execute",
+        "exercises",
+        "test-twice",
+        "test-gpu",
+        "bench",
+    ]:
+        assert f"make {target} " in out, f"`make help` does not list {target}"
+
+
+def test_install_is_skipped_when_nothing_changed():
+    # The tests run inside the installed environment, so the stamp must be current:
+    # `make -q` exits 0 only when the target is up to date (no install would run).
+    result = make("-q", ".venv/.installed")
+    assert result.returncode == 0, "a second `make test` would reinstall"
+
+
+def test_install_reruns_when_the_lock_is_newer(tmp_path):
+    # Dry-run with the lock treated as new: make must plan the install again.
+    result = make("-n", "-W", "requirements/lock.txt", ".venv/.installed")
+    assert "pip install" in result.stdout
+
+
+def test_execute_runs_the_same_tool_for_one_notebook():
+    out = make("-n", "execute", "NB=notebooks/00_start_here.ipynb").stdout
+    assert "tools/execute.py notebooks/00_start_here.ipynb" in out
+
+
+def test_ci_runs_make_test_and_fails_on_no_tests():
+    text = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in text
+    assert "no test was executed" in text
+
+
+def test_nbval_settings_are_shared_by_test_and_execute():
+    text = (ROOT / "Makefile").read_text()
+    assert "--nbval-current-env" in text and "nbval_sanitize.cfg" in text
+    assert "export NNLIB_DEVICE ?= cpu" in text
