@@ -3,7 +3,8 @@
 Stored outputs are produced only by this script (``make execute``), so they always come
 from the same settings nbval checks with: the current environment's Python as the
 kernel, the notebook's folder as the working directory, ``store_history=False`` (so a
-trailing ``;`` hides nothing, exactly as under nbval), ``NNLIB_DEVICE=cpu`` unless set.
+trailing ``;`` hides nothing, exactly as under nbval), ``NNLIB_DEVICE=cpu`` and one
+BLAS/torch thread unless set otherwise.
 
 Usage: python tools/execute.py NOTEBOOK.ipynb [...] [--allow-errors] [--timeout S]
 """
@@ -81,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("NNLIB_DEVICE", "cpu")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # One BLAS/torch thread, as `make test` checks them (see the Makefile).
+    for name in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]:
+        os.environ.setdefault(name, "1")
     failed = 0
     for path in args.notebooks:
         if not path.exists():

@@ -1,0 +1,28 @@
+"""Flatten: keep the batch axis, join all the others (e.g. feature maps -> vector)."""
+
+import math
+
+import numpy as np
+
+from ._checks import check_grad, check_min_ndim
+from .base import Layer
+
+
+class Flatten(Layer):
+    """Reshape (N, ...) to (N, product of the other sizes); no parameters.
+
+    Shape:
+        input (N, C, H, W) (any rank >= 2) -> output (N, C * H * W).
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """A reshaped view of ``x``."""
+        x = check_min_ndim(x, "Flatten", 2, "(N, ...)")
+        self._cache = (x.shape,)
+        return x.reshape(x.shape[0], -1)  # (N, C, H, W) -> (N, C*H*W)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        """Reshape the gradient back to the input's shape."""
+        (shape,) = self._saved()
+        dy = check_grad(dy, "Flatten", (shape[0], math.prod(shape[1:])))
+        return dy.reshape(shape)  # (N, C*H*W) -> (N, C, H, W)

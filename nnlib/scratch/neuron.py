@@ -1,0 +1,75 @@
+r"""A single neuron: a weighted sum of the inputs plus a bias, then an activation.
+
+$z = x \cdot w + b$, $y = f(z)$. With the sigmoid activation this is logistic
+regression; with the identity it fits $y = ax + b$.
+"""
+
+import numpy as np
+
+from . import functional as F
+from ._checks import check_grad, check_positive, check_shape
+from .base import Layer
+from .init import init_weight
+
+# name -> (f, f') ; each takes the pre-activation z
+ACTIVATIONS = {
+    "identity": (F.identity, F.identity_derivative),
+    "sigmoid": (F.sigmoid, F.sigmoid_derivative),
+    "relu": (F.relu, F.relu_derivative),
+    "tanh": (F.tanh, F.tanh_derivative),
+}
+
+
+class Neuron(Layer):
+    """One neuron with ``n_inputs`` weights, a bias and an activation.
+
+    Weights are Glorot-uniform (He-normal for ``"relu"``); the bias starts at 0.
+
+    Shape:
+        input (N, n_inputs) -> output (N,).
+        params: w (n_inputs,), b () (a 0-d array).
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        activation: str = "identity",
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"Neuron expected activation in {sorted(ACTIVATIONS)}, "
+                f"got {activation!r}"
+            )
+        self.n_inputs = check_positive(n_inputs, "n_inputs")
+        self.activation = activation
+        kind = "he" if activation == "relu" else "xavier"
+        self._add_param("w", init_weight(kind, (n_inputs,), n_inputs, 1, rng))
+        self._add_param("b", np.zeros(()))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        r"""$y = f(x \cdot w + b)$."""
+        x = check_shape(x, "Neuron", ("N", self.n_inputs))
+        w, b = self._params_as(x.dtype, "w", "b")
+        z = x @ w + b  # (N, n) @ (n,) -> (N,)
+        self._cache = (x, z)
+        f, _ = ACTIVATIONS[self.activation]
+        return f(z)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        r"""Chain rule through $z$: $dz = dy \cdot f'(z)$.
+
+        Then $dw = x^T dz$, $db = \sum_n dz_n$ and $dx = dz\,w^T$.
+        """
+        x, z = self._saved()
+        dy = check_grad(dy, "Neuron", z.shape)
+        (w,) = self._params_as(x.dtype, "w")
+        _, df = ACTIVATIONS[self.activation]
+        dz = dy * df(z)  # (N,)
+        self.grads["w"] = x.T @ dz  # (n, N) @ (N,) -> (n,)
+        self.grads["b"] = np.asarray(dz.sum())  # () like b
+        return np.outer(dz, w)  # (N,) x (n,) -> (N, n)
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.n_inputs}, activation={self.activation!r})"

@@ -1,0 +1,124 @@
+"""2-D pooling: shrink each feature map by taking the max (or mean) of each window.
+
+Letters: N batch, C channels, H/W size, k kernel size, s stride, H'/W' output.
+
+A window of size kH x kW has kH * kW offsets (i, j). For a fixed offset, the
+pixel at that offset in every window is one strided slice of the input,
+``x[:, :, i::s, j::s]`` cut to (H', W'). Pooling is then a max (or sum) over
+kH * kW such slices: Python loops run over kernel offsets, never over pixels.
+Channels are pooled independently; there is no padding.
+"""
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from . import functional as F
+from ._checks import check_grad, check_positive, check_shape, check_window, pair
+from .base import Layer
+
+
+class _Pool2D(Layer):
+    """Shared set-up of the pooling layers: kernel, stride, the offset slices."""
+
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = pair(kernel_size, "kernel_size")
+        self.stride = self.kernel_size if stride is None else pair(stride, "stride")
+        for k, s in zip(self.kernel_size, self.stride, strict=True):
+            check_positive(k, "kernel_size")
+            check_positive(s, "stride")
+
+    def _check(self, x: np.ndarray) -> tuple[np.ndarray, int, int]:
+        """Validate the input; return it with the output size H', W'."""
+        name = type(self).__name__
+        x = check_shape(x, name, ("N", "C", "H", "W"))
+        check_window(name, x.shape[2:], self.kernel_size, (0, 0), x.shape)
+        Ho = F.conv_output_size(x.shape[2], self.kernel_size[0], self.stride[0])
+        Wo = F.conv_output_size(x.shape[3], self.kernel_size[1], self.stride[1])
+        return x, Ho, Wo
+
+    def _offsets(self, Ho: int, Wo: int) -> Iterator[tuple[slice, slice]]:
+        """Per kernel offset (i, j), row-major: slices picking it in every window."""
+        (kH, kW), (sH, sW) = self.kernel_size, self.stride
+        for i in range(kH):
+            for j in range(kW):
+                yield slice(i, i + sH * Ho, sH), slice(j, j + sW * Wo, sW)
+
+    def __repr__(self) -> str:
+        k, s = self.kernel_size, self.stride
+        k = k[0] if k[0] == k[1] else k
+        s = s[0] if s[0] == s[1] else s
+        return f"{type(self).__name__}(kernel_size={k}, stride={s})"
+
+
+class MaxPool2D(_Pool2D):
+    """Keep the largest value of each window (per channel).
+
+    The gradient flows only to the position of each window's max; on ties the
+    first in row-major order wins, as in PyTorch.
+
+    Shape:
+        input (N, C, H, W) -> output (N, C, H', W') with
+        $H' = (H - k) // s + 1$ (the formula $(H + 2p - k) // s + 1$ with $p = 0$).
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Max over each window; remember which offset won."""
+        x, Ho, Wo = self._check(x)
+        offsets = list(self._offsets(Ho, Wo))
+        rows, cols = offsets[0]
+        best = x[:, :, rows, cols].copy()  # (N, C, H', W'): offset 0 of every window
+        # index of the winning offset; the smallest int type that holds them all
+        argmax = np.zeros(best.shape, np.min_scalar_type(len(offsets)))
+        for o, (rows, cols) in enumerate(offsets[1:], start=1):
+            window = x[:, :, rows, cols]  # (N, C, H', W'): offset o of every window
+            better = window > best  # strict, so the first maximum is kept on ties
+            np.maximum(best, window, out=best)
+            # argmax = o where better, else unchanged; written as arithmetic
+            # because np.where/copyto with a random mask is about 10x slower here
+            argmax += better * (o - argmax)
+        self._cache = (x.shape, argmax)
+        return best
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        """Route each output gradient to the input position that was the max."""
+        shape, argmax = self._saved()
+        dy = check_grad(dy, "MaxPool2D", argmax.shape)
+        dx = np.zeros(shape, dtype=dy.dtype)
+        for o, (rows, cols) in enumerate(self._offsets(*argmax.shape[2:])):
+            # += because windows overlap when stride < kernel_size
+            dx[:, :, rows, cols] += dy * (argmax == o)
+        return dx
+
+
+class AvgPool2D(_Pool2D):
+    """Replace each window by its mean (per channel).
+
+    Shape:
+        input (N, C, H, W) -> output (N, C, H', W') with
+        $H' = (H - k) // s + 1$ (the formula $(H + 2p - k) // s + 1$ with $p = 0$).
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Mean over each window."""
+        x, Ho, Wo = self._check(x)
+        total = np.zeros((*x.shape[:2], Ho, Wo), dtype=x.dtype)  # (N, C, H', W')
+        for rows, cols in self._offsets(Ho, Wo):
+            total += x[:, :, rows, cols]
+        self._cache = (x.shape, total.shape)
+        return total / (self.kernel_size[0] * self.kernel_size[1])
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        """Each input pixel gets $dy / (k_H k_W)$ from every window it lies in."""
+        shape, out_shape = self._saved()
+        dy = check_grad(dy, "AvgPool2D", out_shape)
+        share = dy / (self.kernel_size[0] * self.kernel_size[1])
+        dx = np.zeros(shape, dtype=dy.dtype)
+        for rows, cols in self._offsets(*out_shape[2:]):
+            dx[:, :, rows, cols] += share
+        return dx

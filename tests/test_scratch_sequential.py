@@ -1,0 +1,111 @@
+"""Sequential: chaining, prefixed params, indexing, repr, and an MLP against torch."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from strategies import (
+    GRADCHECK_TOL,
+    TORCH_TOL,
+    batch_sizes,
+    randn,
+    randomize_params,
+    seeds,
+)
+
+from nnlib.scratch import (
+    Conv2D,
+    Dense,
+    Flatten,
+    MaxPool2D,
+    ReLU,
+    Sequential,
+    Tanh,
+    gradient_errors,
+)
+
+pytestmark = pytest.mark.ch03
+
+
+def mlp(rng):
+    return Sequential(Dense(4, 5, rng=rng), Tanh(), Dense(5, 3, rng=rng))
+
+
+@given(n=batch_sizes, seed=seeds)
+def test_sequential_gradcheck(n, seed):
+    rng = np.random.default_rng(seed)
+    model = Sequential(
+        Conv2D(1, 2, 3, padding=1, rng=rng),
+        ReLU(),
+        MaxPool2D(2),
+        Flatten(),
+        Dense(2 * 2 * 2, 2, rng=rng),
+        Tanh(),
+    )
+    randomize_params(model, rng)
+    errors = gradient_errors(model, randn(rng, n, 1, 5, 4))  # pooled to 2 x 2
+    assert set(errors) == {"x", "0.W", "0.b", "4.W", "4.b"}
+    assert max(errors.values()) < GRADCHECK_TOL, errors
+
+
+@given(n=batch_sizes, seed=seeds)
+def test_mlp_matches_torch(n, seed):
+    rng = np.random.default_rng(seed)
+    model = mlp(rng)
+    randomize_params(model, rng)
+    x, dy = randn(rng, n, 4), randn(rng, n, 3)
+    y = model.forward(x)
+    dx = model.backward(dy)
+    ref = torch.nn.Sequential(
+        torch.nn.Linear(4, 5), torch.nn.Tanh(), torch.nn.Linear(5, 3)
+    )
+    ref = ref.double()
+    with torch.no_grad():
+        for i in (0, 2):
+            ref[i].weight.copy_(torch.tensor(model[i].params["W"].T))
+            ref[i].bias.copy_(torch.tensor(model[i].params["b"]))
+    xt = torch.tensor(x, requires_grad=True)
+    yt = ref(xt)
+    yt.backward(torch.tensor(dy))
+    np.testing.assert_allclose(y, yt.detach().numpy(), **TORCH_TOL)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), **TORCH_TOL)
+    for i in (0, 2):
+        np.testing.assert_allclose(
+            model.grads[f"{i}.W"], ref[i].weight.grad.T.numpy(), **TORCH_TOL
+        )
+        np.testing.assert_allclose(
+            model.grads[f"{i}.b"], ref[i].bias.grad.numpy(), **TORCH_TOL
+        )
+
+
+def test_params_are_the_layers_arrays_with_prefixed_keys():
+    model = mlp(np.random.default_rng(0))
+    assert list(model.params) == ["0.W", "0.b", "2.W", "2.b"]
+    assert list(model.grads) == list(model.params)
+    assert model.params["2.W"] is model[2].params["W"]
+    model.params["0.b"] += 1.0  # in place: the layer sees it
+    np.testing.assert_array_equal(model[0].params["b"], 1.0)
+
+
+def test_indexing_len_iter_and_repr():
+    model = mlp(np.random.default_rng(0))
+    assert len(model) == 3
+    assert isinstance(model[1], Tanh)
+    assert [type(layer).__name__ for layer in model] == ["Dense", "Tanh", "Dense"]
+    head = model[:2]
+    assert isinstance(head, Sequential) and len(head) == 2
+    assert head.forward(np.ones((1, 4))).shape == (1, 5)
+    assert (
+        repr(model)
+        == "Sequential(\n  (0): Dense(4, 5)\n  (1): Tanh()\n  (2): Dense(5, 3)\n)"
+    )
+    nested = Sequential(model, ReLU())
+    assert "    (0): Dense(4, 5)" in repr(nested)
+    assert "0.2.W" in nested.params
+
+
+def test_sequential_rejects_non_layers():
+    with pytest.raises(
+        ValueError, match="layers with forward and backward, got int at position 1"
+    ):
+        Sequential(ReLU(), 3)
