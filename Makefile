@@ -79,6 +79,7 @@ bench: $(STAMP) ## run the benchmarks (slow; prints tables)
 	$(PY) benchmarks/scratch_vs_torch.py
 	$(PY) benchmarks/blocks_vs_torch.py
 	$(PY) benchmarks/notebook_costs.py
+	$(PY) benchmarks/grading_speed.py
 
 wheel-check: $(STAMP) ## build the wheel and import it in a fresh venv
 	$(BIN)/pytest tests/test_packaging.py -v -m slow

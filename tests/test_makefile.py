@@ -65,3 +65,8 @@ def test_nbval_settings_are_shared_by_test_and_execute():
     text = (ROOT / "Makefile").read_text()
     assert "--nbval-current-env" in text and "nbval_sanitize.cfg" in text
     assert "export NNLIB_DEVICE ?= cpu" in text
+
+
+def test_lab_opens_the_start_page():
+    out = make("-n", "lab").stdout
+    assert "jupyter lab" in out and "notebooks/00_start_here.ipynb" in out

@@ -1,0 +1,284 @@
+"""One learner's kernel: started fresh in its own folder, with limits, and watched.
+
+``Kernel.execute`` runs one piece of code and waits for it under a deadline,
+counting (never decoding or storing) the output and watching for the kernel's
+death, so a notebook that hangs, floods its output or kills itself is
+reported, never waited on forever.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+OK, ERROR, TIMEOUT, DIED, FLOOD, CANCELLED = (
+    "ok",
+    "error",
+    "timeout",
+    "died",
+    "output limit",
+    "cancelled",
+)
+
+
+@dataclass
+class Limits:
+    """Per-submission limits: time for the whole notebook, memory, output, files."""
+
+    timeout: float = 300.0
+    memory_mb: int = 4096
+    file_mb: int = 512
+    max_output_mb: float = 50.0
+    threads: int = 1
+    allow_programs: bool = False
+    startup_timeout: float = 60.0
+
+
+@dataclass
+class Run:
+    """How one execution ended: ok, error (with the exception), timeout, died..."""
+
+    status: str
+    error: str = ""
+    output_bytes: int = 0
+
+
+class _OneSpec(KernelSpecManager):
+    """A kernel-spec manager that knows exactly one spec: the grader's launcher."""
+
+    def __init__(self, spec: KernelSpec, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._spec = spec
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return self._spec
+
+
+def _matplotlib_cache() -> Path:
+    base = os.environ.get("MPLCONFIGDIR")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "matplotlib"
+
+
+class Kernel:
+    """A fresh IPython kernel (this Python) running in ``workdir`` under ``limits``."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        private: Path,
+        limits: Limits,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        self.workdir, self.private, self.limits = workdir, private, limits
+        self.cancel = cancel or threading.Event()
+        self.log_path = private / "refused.jsonl"
+        self.km: KernelManager | None = None
+        self.kc: Any = None
+
+    def _env(self) -> dict[str, str]:
+        w = self.workdir
+        env = dict(os.environ)
+        env.pop("PYTHONSTARTUP", None)  # the grader's own start-up file is not theirs
+        threads = str(self.limits.threads)
+        env.update(
+            HOME=str(w),
+            TMPDIR=str(w / "tmp"),
+            TEMP=str(w / "tmp"),
+            TMP=str(w / "tmp"),
+            IPYTHONDIR=str(w / ".ipython"),
+            MPLCONFIGDIR=str(w / ".config" / "matplotlib"),
+            XDG_CACHE_HOME=str(w / ".cache"),
+            XDG_CONFIG_HOME=str(w / ".config"),
+            MPLBACKEND="Agg",
+            PYTHONDONTWRITEBYTECODE="1",
+            PYDEVD_DISABLE_FILE_VALIDATION="1",
+            OMP_NUM_THREADS=threads,
+            MKL_NUM_THREADS=threads,
+            OPENBLAS_NUM_THREADS=threads,
+        )
+        return env
+
+    def _prepare_folder(self) -> None:
+        for sub in ("tmp", ".config/matplotlib", ".nnlib_grader"):
+            (self.workdir / sub).mkdir(parents=True, exist_ok=True)
+        # reuse the grader's font cache: a fresh one would be rebuilt in every kernel
+        for cached in _matplotlib_cache().glob("fontlist-*.json"):
+            shutil.copy(cached, self.workdir / ".config" / "matplotlib")
+
+    def start(self) -> None:
+        """Launch the kernel and wait until it answers."""
+        self._prepare_folder()
+        lim = self.limits
+        argv = [
+            sys.executable,
+            "-m",
+            "nnlib.grading.launcher",
+            "--root",
+            str(self.workdir),
+            "--log",
+            str(self.log_path),
+            "--memory-mb",
+            str(lim.memory_mb),
+            "--file-mb",
+            str(lim.file_mb),
+            *(["--allow-programs"] if lim.allow_programs else []),
+            "-f",
+            "{connection_file}",
+        ]
+        spec = KernelSpec(argv=argv, display_name="nnlib grader", language="python")
+        self.km = KernelManager(
+            kernel_name="nnlib-grader",
+            kernel_spec_manager=_OneSpec(spec),
+            connection_file=str(self.private / "kernel.json"),
+        )
+        self.km.start_kernel(
+            cwd=str(self.workdir), env=self._env(), stdout=_devnull(), stderr=_devnull()
+        )
+        self.kc = self.km.blocking_client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=lim.startup_timeout)
+
+    def alive(self) -> bool:
+        """True while the kernel process runs."""
+        return self.km is not None and self.km.is_alive()
+
+    def exit_reason(self) -> str:
+        """How the kernel process ended, e.g. 'killed by signal 9'."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        code = process.poll() if process is not None else None
+        if code is None:
+            return "stopped answering"
+        if code < 0:
+            name = (
+                signal.Signals(-code).name if -code in signal.valid_signals() else -code
+            )
+            return f"killed by signal {name}"
+        return f"exited with code {code}"
+
+    def execute(self, code: str, deadline: float, silent: bool = False) -> Run:
+        """Run ``code`` and wait for it until ``deadline`` (``time.monotonic`` time)."""
+        kc = self.kc
+        msg_id = kc.execute(
+            code,
+            silent=silent,
+            store_history=not silent,
+            allow_stdin=False,
+            stop_on_error=False,
+        )
+        max_bytes = int(self.limits.max_output_mb * 1024 * 1024)
+        reply, idle, error, nbytes = None, False, "", 0
+        last_alive_check = time.monotonic()
+        while reply is None or not idle:
+            now = time.monotonic()
+            if self.cancel.is_set():
+                return Run(CANCELLED, output_bytes=nbytes)
+            if now >= deadline:
+                return Run(TIMEOUT, error, nbytes)
+            msg = _next_iopub(kc, min(0.2, deadline - now))
+            if msg is not None and msg.parent_id == msg_id:
+                if (
+                    msg.kind == "status"
+                    and msg.content().get("execution_state") == "idle"
+                ):
+                    idle = True
+                elif msg.kind == "error":
+                    content = msg.content()
+                    error = f"{content.get('ename')}: {content.get('evalue')}"[:500]
+                elif msg.kind in (
+                    "stream",
+                    "display_data",
+                    "execute_result",
+                    "update_display_data",
+                ):
+                    nbytes += msg.size
+                    if nbytes > max_bytes:  # stop it: the output may never end
+                        return Run(FLOOD, error, nbytes)
+            if reply is None:
+                reply = _shell_reply(kc, msg_id)
+                if reply is not None and reply["content"].get("status") == "error":
+                    c = reply["content"]
+                    error = error or f"{c.get('ename')}: {c.get('evalue')}"[:500]
+            if msg is None or now - last_alive_check > 1.0:
+                last_alive_check = now
+                if not self.alive():
+                    return Run(DIED, error, nbytes)
+        return Run(ERROR if error else OK, error, nbytes)
+
+    def shutdown(self) -> None:
+        """Kill the kernel and everything it started (its whole process group)."""
+        if self.kc is not None:
+            self.kc.stop_channels()
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:  # already dead: only the cleanup of files is left
+                self.km.cleanup_resources()
+
+
+def _shell_reply(kc: Any, msg_id: str) -> dict | None:
+    while True:
+        try:
+            msg = kc.get_shell_msg(timeout=0)
+        except queue.Empty:
+            return None
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg
+
+
+class _Raw:
+    """An iopub message read from the wire: headers parsed, content left as bytes.
+
+    Output is counted, never decoded, so a notebook that prints 100 MB costs
+    the grader a byte count rather than 100 MB of JSON parsing.
+    """
+
+    def __init__(self, frames: list) -> None:
+        i = next(k for k, f in enumerate(frames) if bytes(f.buffer[:12]) == DELIMITER)
+        self.kind = json.loads(frames[i + 2].bytes).get("msg_type", "")
+        self.parent_id = json.loads(frames[i + 3].bytes).get("msg_id")
+        self._content = frames[i + 5]
+        self.size = len(self._content)
+
+    def content(self) -> dict:
+        return json.loads(self._content.bytes)
+
+
+DELIMITER = b"<IDS|MSG>"
+
+
+def _next_iopub(kc: Any, timeout: float) -> _Raw | None:
+    """The next iopub message, or None when none arrives within ``timeout``."""
+    socket = kc.iopub_channel.socket
+    if not socket.poll(max(0, int(timeout * 1000))):
+        return None
+    try:
+        return _Raw(socket.recv_multipart(copy=False))
+    except (StopIteration, IndexError, ValueError):
+        return None  # not a Jupyter message: ignore it
+
+
+def _devnull() -> int:
+    import subprocess
+
+    return subprocess.DEVNULL

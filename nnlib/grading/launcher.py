@@ -1,0 +1,59 @@
+"""Start an IPython kernel with resource limits and the write guard.
+
+The batch grader launches every learner's kernel as
+``python -m nnlib.grading.launcher --root DIR --log FILE [limits] -f CONNECTION``:
+this process lowers its own limits (address space, file size), installs
+``guard``, then becomes the kernel, so the limits bind the learner's code.
+Limits use ``resource.setrlimit``: enforced on Linux; macOS ignores RLIMIT_AS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import signal
+import sys
+
+from . import guard
+
+
+def _limit(kind: int, megabytes: int) -> None:
+    """Lower both the soft and the hard limit (the kernel cannot raise them again)."""
+    if megabytes > 0:
+        value = megabytes * 1024 * 1024
+        resource.setrlimit(kind, (value, value))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Apply the limits, install the guard, run ipykernel with the other arguments."""
+    parser = argparse.ArgumentParser(prog="nnlib.grading.launcher")
+    parser.add_argument(
+        "--root", required=True, help="the only folder that may be written"
+    )
+    parser.add_argument(
+        "--log", required=True, help="file that records refused actions"
+    )
+    parser.add_argument("--memory-mb", type=int, default=0, help="address-space limit")
+    parser.add_argument(
+        "--file-mb", type=int, default=0, help="largest file it may write"
+    )
+    parser.add_argument("--allow-programs", action="store_true")
+    args, kernel_argv = parser.parse_known_args(argv)
+
+    _limit(resource.RLIMIT_AS, args.memory_mb)
+    _limit(resource.RLIMIT_FSIZE, args.file_mb)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # too large a write fails, not kills
+    log_fd = os.open(args.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    platform.platform()  # caches `uname -p`, which ipykernel's debugger asks for later
+    guard.install(args.root, log_fd, allow_programs=args.allow_programs)
+
+    from ipykernel.kernelapp import launch_new_instance
+
+    sys.argv = [sys.argv[0], *kernel_argv]
+    launch_new_instance()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Turn the outcomes of a task's cases into one verdict and one line of feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .runner import Outcome, changed_inputs
+from .spec import Case, TaskSpec
+
+PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
+
+
+@dataclass
+class CheckResult:
+    """The verdict on one task: passed, failed (with the first failing case) or
+    not attempted; ``flags`` lists suspicious findings such as calling nnlib's
+    own reference for this very task."""
+
+    task_id: str
+    status: str
+    n_cases: int
+    case: str = ""
+    message: str = ""
+    hint: str = ""
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """True when every case passed."""
+        return self.status == PASSED
+
+    def line(self) -> str:
+        """The one-line feedback a learner sees."""
+        if self.status == PASSED:
+            text = f"✓ {self.task_id} passed ({self.n_cases} cases)"
+        elif self.status == NOT_ATTEMPTED:
+            text = (
+                f"… {self.task_id} not attempted "
+                "(the function still raises NotImplementedError)"
+            )
+        else:
+            where = f" case '{self.case}'" if self.case else ""
+            text = f"✗ {self.task_id}{where}: {self.message}"
+            if self.hint:
+                text += f" Hint: {self.hint.rstrip('.')}."
+        for flag in self.flags:
+            text += f" [flagged: {flag}]"
+        return text
+
+    def __repr__(self) -> str:
+        return self.line()
+
+
+def verdict(spec: TaskSpec, case: Case, expected: Any, outcome: Outcome) -> str | None:
+    """None when the case passed, else what went wrong (without the hint)."""
+    if outcome.status == "error":
+        return f"raised {outcome.error}"
+    if outcome.status == "stopped":  # the grader got no answer for this case
+        return outcome.error
+    problem = spec.judge_answer(expected, outcome.value, case)
+    if problem is not None:
+        return problem
+    if spec.check_inputs_unchanged:
+        changed = changed_inputs(spec, case.args, outcome.args_after)
+        if changed:
+            return f"changed its input {', '.join(changed)} in place; work on a copy"
+    return None
+
+
+def evaluate(
+    spec: TaskSpec,
+    cases: Sequence[Case],
+    expected: Sequence[Any],
+    outcomes: Sequence[Outcome],
+) -> CheckResult:
+    """Judge every case in order; the first failure decides the message."""
+    used = sorted({name for o in outcomes for name in o.reference_calls})
+    flags = [f"calls nnlib's own {name}" for name in used]
+    for i, (case, exp, outcome) in enumerate(
+        zip(cases, expected, outcomes, strict=True)
+    ):
+        if outcome.status == "not_attempted":
+            if i == 0:
+                return CheckResult(spec.id, NOT_ATTEMPTED, len(cases), flags=flags)
+            outcome = Outcome("error", error="NotImplementedError")
+        problem = verdict(spec, case, exp, outcome)
+        if problem is not None:
+            return CheckResult(
+                spec.id,
+                FAILED,
+                len(cases),
+                case.name,
+                _short(problem) + ".",
+                spec.hint,
+                flags,
+            )
+    return CheckResult(spec.id, PASSED, len(cases), flags=flags)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    text = text.rstrip(".")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

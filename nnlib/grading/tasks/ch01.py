@@ -1,0 +1,164 @@
+"""Chapter 01 tasks: one neuron, the MSE gradient for y = ax + b, gradient descent.
+
+References use nnlib.scratch: a one-input ``Neuron`` holds (a, b) as (w, b),
+``MSELoss`` gives the loss gradient and ``SGD`` takes the step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlib.scratch import SGD, MSELoss, Neuron
+
+from ..spec import Case, TaskSpec
+from ._common import normal, with_params
+
+# Sums of a few products of O(1) numbers: float64 rounding is ~1e-15, so 1e-7
+# relative leaves room for any summation order and still catches a wrong formula.
+RTOL, ATOL = 1e-7, 1e-9
+
+
+def _line_neuron(a: float, b: float) -> Neuron:
+    """A one-input identity neuron with weight ``a`` and bias ``b``."""
+    return with_params(Neuron(1), w=np.array([a]), b=np.array(b))
+
+
+def neuron_forward(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    """Reference: x @ w + b for a batch of inputs, via ``Neuron``."""
+    neuron = with_params(Neuron(len(w)), w=w, b=np.array(b))
+    return neuron.forward(x)
+
+
+def mse_gradient(x: np.ndarray, y: np.ndarray, a: float, b: float) -> tuple:
+    """Reference: (dL/da, dL/db) of L = mean((a x + b - y)^2)."""
+    neuron = _line_neuron(a, b)
+    loss = MSELoss()
+    loss.forward(neuron.forward(x[:, None]), y)  # (N, 1) -> (N,)
+    neuron.backward(loss.backward())
+    return float(neuron.grads["w"][0]), float(neuron.grads["b"])
+
+
+def gd_step(x: np.ndarray, y: np.ndarray, a: float, b: float, lr: float) -> tuple:
+    """Reference: (a, b) after one full-batch gradient-descent step on the MSE."""
+    neuron = _line_neuron(a, b)
+    loss = MSELoss()
+    loss.forward(neuron.forward(x[:, None]), y)
+    neuron.backward(loss.backward())
+    SGD(neuron, lr=lr).step()
+    return float(neuron.params["w"][0]), float(neuron.params["b"])
+
+
+def fit_line(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> tuple:
+    """Reference: start at a = b = 0 and take ``steps`` gradient-descent steps."""
+    neuron = _line_neuron(0.0, 0.0)
+    loss = MSELoss()
+    optimizer = SGD(neuron, lr=lr)
+    for _ in range(steps):
+        loss.forward(neuron.forward(x[:, None]), y)
+        neuron.backward(loss.backward())
+        optimizer.step()
+    return float(neuron.params["w"][0]), float(neuron.params["b"])
+
+
+def _neuron_cases(rng: np.random.Generator) -> list[Case]:
+    return [
+        Case("5 samples, 3 inputs", (normal(rng, 5, 3), normal(rng, 3), 0.5)),
+        Case("batch of 1", (normal(rng, 1, 4), normal(rng, 4), -1.0)),
+        Case("one input (a line)", (normal(rng, 6, 1), np.array([2.0]), 1.0)),
+        Case("zero weights: only the bias", (normal(rng, 3, 2), np.zeros(2), 3.0)),
+        Case("large values", (normal(rng, 4, 3, scale=1e6), normal(rng, 3), 1e6)),
+    ]
+
+
+def _line(rng: np.random.Generator, n: int, a: float, b: float, noise: float) -> tuple:
+    x = rng.uniform(-1, 1, size=n)
+    return x, a * x + b + noise * rng.standard_normal(n)
+
+
+def _gradient_cases(rng: np.random.Generator) -> list[Case]:
+    x, y = _line(rng, 20, 2.0, 1.0, 0.1)
+    x1, y1 = _line(rng, 1, -1.0, 0.5, 0.0)
+    xp, yp = _line(rng, 8, 3.0, -2.0, 0.0)
+    xl, yl = _line(rng, 10, 1.0, 0.0, 0.0)
+    return [
+        Case("20 noisy points", (x, y, 0.5, -0.3)),
+        Case("batch of 1", (x1, y1, 0.0, 0.0)),
+        Case("perfect fit: zero gradient", (xp, yp, 3.0, -2.0)),
+        Case("a = b = 0", (x, y, 0.0, 0.0)),
+        Case("large values", (1e3 * xl, 1e3 * yl, 2.0, 5.0)),
+    ]
+
+
+def _step_cases(rng: np.random.Generator) -> list[Case]:
+    rates = (0.1, 0.5, 0.1, 0.01, 1e-7)
+    cases = _gradient_cases(rng)
+    return [Case(c.name, (*c.args, lr)) for c, lr in zip(cases, rates, strict=True)]
+
+
+def _fit_cases(rng: np.random.Generator) -> list[Case]:
+    x, y = _line(rng, 50, 2.0, 1.0, 0.1)
+    x2, y2 = _line(rng, 30, -3.0, 0.5, 0.05)
+    x1, y1 = _line(rng, 1, 1.5, -1.0, 0.0)
+    return [
+        Case("noisy y = 2x + 1, 200 steps", (x, y, 0.1, 200)),
+        Case("y = -3x + 0.5, lr 0.5", (x2, y2, 0.5, 100)),
+        Case("zero steps: stays at (0, 0)", (x, y, 0.1, 0)),
+        Case("one step", (x, y, 0.1, 1)),
+        Case("batch of 1", (x1, y1, 0.2, 20)),
+    ]
+
+
+SPECS = [
+    TaskSpec(
+        id="01.neuron_forward",
+        make_cases=_neuron_cases,
+        reference=neuron_forward,
+        hint="the weighted sum is x @ w (one number per row of x), then add b; "
+        "return shape (N,).",
+        rtol=RTOL,
+        atol=ATOL,
+        forbidden=("nnlib.scratch.Neuron",),
+    ),
+    TaskSpec(
+        id="01.mse_gradient",
+        make_cases=_gradient_cases,
+        reference=mse_gradient,
+        hint="with e = a*x + b - y, dL/da = mean(2 * e * x) and dL/db = mean(2 * e); "
+        "return two numbers.",
+        rtol=RTOL,
+        atol=ATOL,
+        outputs=("dL/da", "dL/db"),
+        forbidden=("nnlib.scratch.MSELoss", "nnlib.scratch.Neuron"),
+    ),
+    TaskSpec(
+        id="01.gd_step",
+        make_cases=_step_cases,
+        reference=gd_step,
+        hint="compute both gradients at the current (a, b) first, then move each "
+        "against its gradient: a - lr * dL/da.",
+        rtol=RTOL,
+        atol=ATOL,
+        outputs=("a", "b"),
+        forbidden=(
+            "nnlib.scratch.SGD",
+            "nnlib.scratch.MSELoss",
+            "nnlib.scratch.Neuron",
+        ),
+    ),
+    TaskSpec(
+        id="01.fit_line",
+        make_cases=_fit_cases,
+        reference=fit_line,
+        hint="start from a = b = 0 and repeat exactly `steps` full-batch steps; "
+        "return the final (a, b).",
+        # 200 steps of a contracting iteration: rounding differences stay ~1e-13.
+        rtol=1e-6,
+        atol=1e-9,
+        outputs=("a", "b"),
+        forbidden=(
+            "nnlib.scratch.SGD",
+            "nnlib.scratch.MSELoss",
+            "nnlib.scratch.Neuron",
+        ),
+    ),
+]

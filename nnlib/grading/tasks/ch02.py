@@ -1,0 +1,117 @@
+"""Chapter 02 tasks: sigmoid and ReLU with their derivatives; linear layers collapse.
+
+References: the ``Sigmoid`` and ``ReLU`` layers (forward, then backward of a
+gradient of ones gives the derivative) and two chained ``Dense`` layers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlib.scratch import Dense, ReLU, Sigmoid
+
+from ..spec import Case, TaskSpec
+from ._common import normal, with_params
+
+
+def sigmoid_and_grad(z: np.ndarray) -> tuple:
+    """Reference: (sigmoid(z), sigmoid'(z)) elementwise."""
+    layer = Sigmoid()
+    s = layer.forward(z)
+    return s, layer.backward(np.ones_like(s))
+
+
+def relu_and_grad(z: np.ndarray) -> tuple:
+    """Reference: (relu(z), relu'(z)) with derivative 0 at z = 0 (as in PyTorch)."""
+    layer = ReLU()
+    r = layer.forward(z)
+    return r, layer.backward(np.ones_like(r))
+
+
+def collapse_linear(
+    W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray
+) -> tuple:
+    """Reference: (W, b) with x @ W + b equal to two stacked Dense layers."""
+    first = with_params(Dense(*W1.shape), W=W1, b=b1)
+    second = with_params(Dense(*W2.shape), W=W2, b=b2)
+    n_in = W1.shape[0]
+    b = second.forward(first.forward(np.zeros((1, n_in))))[0]  # the image of x = 0
+    W = second.forward(first.forward(np.eye(n_in))) - b  # row i: image of e_i, minus b
+    return W, b
+
+
+def _activation_cases(rng: np.random.Generator) -> list[Case]:
+    return [
+        Case("a vector", (normal(rng, 6),)),
+        Case("a matrix (batch of 3)", (normal(rng, 3, 4),)),
+        Case("zeros", (np.zeros(4),)),
+        Case("a single value", (np.array([-0.7]),)),
+        Case("large values", (np.array([-1000.0, -40.0, 40.0, 1000.0]),)),
+    ]
+
+
+def _collapse_cases(rng: np.random.Generator) -> list[Case]:
+    def layers(n_in: int, n_hidden: int, n_out: int) -> tuple:
+        return (
+            normal(rng, n_in, n_hidden),
+            normal(rng, n_hidden),
+            normal(rng, n_hidden, n_out),
+            normal(rng, n_out),
+        )
+
+    W1, _, W2, _ = layers(3, 5, 2)
+    return [
+        Case("2 -> 3 -> 1", layers(2, 3, 1)),
+        Case("1 -> 1 -> 1", layers(1, 1, 1)),
+        Case("wide hidden layer 4 -> 16 -> 3", layers(4, 16, 3)),
+        Case("zero biases", (W1, np.zeros(5), W2, np.zeros(2))),
+    ]
+
+
+SPECS = [
+    TaskSpec(
+        id="02.sigmoid",
+        make_cases=_activation_cases,
+        reference=sigmoid_and_grad,
+        hint="sigmoid'(z) = s * (1 - s); for large |z| only ever exponentiate "
+        "non-positive numbers, e.g. exp(-|z|), so nothing overflows.",
+        # exp and division are correctly rounded to ~1e-16; 1e-9 allows either
+        # stable formula while rejecting a wrong derivative.
+        rtol=1e-9,
+        atol=1e-12,
+        outputs=("sigmoid", "derivative"),
+        forbidden=(
+            "nnlib.scratch.Sigmoid",
+            "nnlib.scratch.functional.sigmoid",
+            "nnlib.scratch.functional.sigmoid_derivative",
+        ),
+        strict_float=True,
+    ),
+    TaskSpec(
+        id="02.relu",
+        make_cases=_activation_cases,
+        reference=relu_and_grad,
+        hint="relu(z) = max(z, 0) elementwise; its derivative is 1 where z > 0 and 0 "
+        "elsewhere (also at z = 0); keep the input's shape.",
+        rtol=0.0,  # max(z, 0) and a 0/1 mask are exact: any difference is a bug
+        atol=0.0,
+        outputs=("relu", "derivative"),
+        forbidden=(
+            "nnlib.scratch.ReLU",
+            "nnlib.scratch.functional.relu",
+            "nnlib.scratch.functional.relu_derivative",
+        ),
+    ),
+    TaskSpec(
+        id="02.collapse_linear",
+        make_cases=_collapse_cases,
+        reference=collapse_linear,
+        hint="expand (x @ W1 + b1) @ W2 + b2 and read off the term with x and the "
+        "constant term: W has shape (n_in, n_out), b shape (n_out,).",
+        # The reference subtracts two forward passes (cancellation ~1e-15 * |b|).
+        rtol=1e-9,
+        atol=1e-9,
+        outputs=("W", "b"),
+        forbidden=("nnlib.scratch.Dense",),
+    ),
+]

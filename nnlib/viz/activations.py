@@ -1,0 +1,121 @@
+"""Activation functions and their derivatives, side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from nnlib.viz.style import COLORS, FONT_SIZE, new_figure, to_numpy
+
+Fn = Callable[[np.ndarray], np.ndarray]
+
+
+def _identity(x: np.ndarray) -> np.ndarray:
+    return x
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))  # equals 1 / (1 + e^-x), never overflows
+
+
+def _relu(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0.0)
+
+
+def _leaky_relu(x: np.ndarray) -> np.ndarray:
+    return np.where(x > 0, x, 0.01 * x)
+
+
+def _d_identity(x: np.ndarray) -> np.ndarray:
+    return np.ones_like(x)
+
+
+def _d_sigmoid(x: np.ndarray) -> np.ndarray:
+    s = _sigmoid(x)
+    return s * (1 - s)
+
+
+def _d_tanh(x: np.ndarray) -> np.ndarray:
+    return 1 - np.tanh(x) ** 2
+
+
+def _d_relu(x: np.ndarray) -> np.ndarray:
+    return (x > 0).astype(float)  # 0 at x = 0, as PyTorch
+
+
+def _d_leaky_relu(x: np.ndarray) -> np.ndarray:
+    return np.where(x > 0, 1.0, 0.01)
+
+
+# name -> (function, exact derivative); the leaky ReLU's slope below zero is 0.01
+ACTIVATIONS: dict[str, tuple[Fn, Fn]] = {
+    "identity": (_identity, _d_identity),
+    "sigmoid": (_sigmoid, _d_sigmoid),
+    "tanh": (np.tanh, _d_tanh),
+    "relu": (_relu, _d_relu),
+    "leaky_relu": (_leaky_relu, _d_leaky_relu),
+}
+
+
+def activation_pair(fn: str | Any, x: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
+    """Name, values and derivative of an activation at the points ``x``.
+
+    ``fn`` is a name from ``ACTIVATIONS``, a layer with ``forward``/``backward`` (the
+    derivative is ``backward`` of ones, which is exactly what backprop uses), or a
+    plain function (derivative by central differences, step 1e-5).
+    """
+    if isinstance(fn, str):
+        key = fn.lower().replace("-", "_").replace(" ", "_")
+        if key not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {fn!r}; known: {sorted(ACTIVATIONS)}")
+        f, df = ACTIVATIONS[key]
+        return fn, f(x), df(x)
+    if hasattr(fn, "forward") and hasattr(fn, "backward"):
+        column = x[:, None]  # (P,) -> (P, 1): layers expect a batch axis
+        values = to_numpy(fn.forward(column))[:, 0]
+        slopes = to_numpy(fn.backward(np.ones_like(column)))[:, 0]
+        return type(fn).__name__, values, slopes
+    if callable(fn):
+        h = 1e-5
+        slopes = (to_numpy(fn(x + h)) - to_numpy(fn(x - h))) / (2 * h)
+        return getattr(fn, "__name__", "f"), to_numpy(fn(x)), slopes
+    raise TypeError(f"expected a name, a layer or a function, got {type(fn).__name__}")
+
+
+def plot_activation(
+    fn: str | Any | Sequence[str | Any],
+    *,
+    x_range: tuple[float, float] = (-5.0, 5.0),
+    points: int = 401,
+    title: str | None = None,
+) -> Figure:
+    """Each activation (solid) with its derivative (dashed), one panel per function.
+
+    ``fn`` is one activation or a list of them (see :func:`activation_pair`), e.g.
+    ``plot_activation(["sigmoid", "tanh", "relu", "leaky_relu"])``.
+    """
+    fns = list(fn) if isinstance(fn, list | tuple) else [fn]
+    x = np.linspace(*x_range, points)
+    fig, axes = new_figure(1, len(fns), figsize=(3.0 * len(fns), 2.8))
+    for ax, f in zip(np.atleast_1d(axes), fns, strict=True):
+        name, values, slopes = activation_pair(f, x)
+        ax.axhline(0, color="0.6", linewidth=0.6)
+        ax.axvline(0, color="0.6", linewidth=0.6)
+        ax.plot(x, values, color=COLORS[0], linewidth=2, label=f"{name}(x)")
+        ax.plot(
+            x,
+            slopes,
+            color=COLORS[3],
+            linewidth=1.5,
+            linestyle="--",
+            label="derivative",
+        )
+        ax.set_title(name)
+        ax.set_xlabel("x")
+        ax.legend(fontsize=FONT_SIZE - 2, loc="upper left")
+    if title:
+        fig.suptitle(title, fontsize=FONT_SIZE + 1)
+    return fig

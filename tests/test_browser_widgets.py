@@ -1,0 +1,214 @@
+"""A real browser: JupyterLab shows line_fit_explorer, a dragged slider changes it.
+
+Needs Debian's Chromium at /usr/bin/chromium (never downloaded). Without it the test
+is skipped, unless NNLIB_REQUIRE_BROWSER=1 (as in CI), where a missing browser fails.
+"""
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from nnlib.data import make_line
+from nnlib.viz import line_mse
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "explorer",
+            "metadata": {},
+            "outputs": [],
+            "source": "from nnlib.widgets import line_fit_explorer\n"
+            "explorer = line_fit_explorer()\n"
+            "explorer",
+        }
+    ],
+    "metadata": {
+        "kernelspec": {
+            "display_name": "Python 3",
+            "language": "python",
+            "name": "python3",
+        },
+        "language_info": {"name": "python"},
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+KERNEL_IDLE = """() => {
+    const widget = window.jupyterapp.shell.currentWidget;
+    const session = widget && widget.sessionContext;
+    return !!(session && session.session && session.session.kernel
+              && session.kernelDisplayStatus === 'idle');
+}"""
+RUN_ALL = "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+WAIT_MS = 45_000  # generous: a cold JupyterLab and kernel on a busy 2-core machine
+
+
+def _require_browser():
+    required = os.environ.get("NNLIB_REQUIRE_BROWSER") == "1"
+    if not CHROMIUM.exists():
+        if required:
+            pytest.fail(
+                f"NNLIB_REQUIRE_BROWSER=1 but {CHROMIUM} is missing "
+                "(apt-get install -y chromium)"
+            )
+        pytest.skip(
+            f"{CHROMIUM} is absent (apt-get install -y chromium); set "
+            "NNLIB_REQUIRE_BROWSER=1 to make this a failure"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            pytest.fail("NNLIB_REQUIRE_BROWSER=1 but the playwright package is missing")
+        pytest.skip("the playwright Python package is not installed")
+    return sync_playwright
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_server(url, proc, seconds=40):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"JupyterLab did not answer {url} within {seconds} s")
+
+
+def _stop(proc):
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # the server shuts its kernels down
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+@pytest.mark.browser
+@pytest.mark.ch01
+@pytest.mark.timeout(180)  # a safety net only: the waits below fail long before
+def test_line_fit_explorer_in_jupyterlab(tmp_path):
+    sync_playwright = _require_browser()
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "explorer.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    for name in ("CONFIG", "DATA", "RUNTIME"):  # keep the user's Jupyter setup out
+        env[f"JUPYTER_{name}_DIR"] = str(tmp_path / name.lower())
+    log = open(tmp_path / "jupyterlab.log", "wb")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            f"--IdentityProvider.token={token}",
+            "--allow-root",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
+    browser = None
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for_server(f"{base}/api/status?token={token}", server)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.set_default_timeout(WAIT_MS)
+            page.goto(f"{base}/lab/tree/explorer.ipynb?token={token}")
+            page.wait_for_selector(".jp-Notebook .jp-Cell")
+            page.wait_for_function("window.jupyterapp !== undefined")
+            # run only once the kernel is connected and idle: running earlier makes
+            # JupyterLab ask which kernel to start (a dialog nobody would answer)
+            page.wait_for_function(KERNEL_IDLE)
+            page.evaluate(RUN_ALL)  # not awaited: it resolves only when cells finish
+
+            readout = page.locator(".jp-OutputArea-output .widget-html-content")
+            readout.filter(has_text="MSE =").wait_for()
+            image = page.locator(".jp-OutputArea-output .widget-image")
+            image.wait_for()
+            before_text, before_src = readout.inner_text(), image.get_attribute("src")
+
+            # drag the handle of slider "a" to the right, as a learner would
+            slider = page.locator(".jp-OutputArea-output .widget-hslider").first
+            handle = slider.locator(".noUi-handle")
+            box = handle.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.down()
+            page.mouse.move(box["x"] + 80, box["y"] + box["height"] / 2, steps=8)
+            page.mouse.up()
+
+            page.wait_for_function(
+                "([el, old]) => el.innerText !== old",
+                arg=[readout.element_handle(), before_text],
+            )
+            page.wait_for_function(
+                "([el, old]) => el.getAttribute('src') !== old",
+                arg=[image.element_handle(), before_src],
+            )
+            # the slider's readout, the numbers and the figure now agree
+            a = float(slider.locator(".widget-readout").inner_text())
+            page.wait_for_function(
+                "([el, text]) => el.innerText.includes(text)",
+                arg=[readout.element_handle(), f"a = {a:.3f}"],
+            )
+            x, y = make_line(50, a=2.0, b=1.0, noise=0.5, seed=0)
+            after_text = readout.inner_text()
+            assert a > 0
+            assert f"MSE = {line_mse(x, y, a, 0.0):.4f}" in after_text
+            assert after_text != before_text
+            page.screenshot(path=str(tmp_path / "line_fit_explorer.png"))
+            assert (tmp_path / "line_fit_explorer.png").stat().st_size > 10_000
+            browser.close()
+            browser = None
+    finally:
+        if browser is not None:
+            browser.close()
+        _stop(server)
+        log.close()
