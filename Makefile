@@ -33,7 +33,12 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 13))' || \
+	  { echo "nnlib needs Python 3.11 or 3.12, found: $$($(PYTHON) --version 2>&1)."; \
+	    echo "Install one and run e.g. 'make lab PYTHON=python3.12'."; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "Could not create $(VENV). On Debian/Ubuntu: sudo apt-get install python3-venv"; \
+	  exit 1; }
 
 # Reinstall only when the project description or the lock changed.
 $(STAMP): pyproject.toml $(LOCK) | $(PY)
