@@ -43,7 +43,7 @@ $(PY):
 # Reinstall only when the project description or the lock changed.
 $(STAMP): pyproject.toml $(LOCK) | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c $(LOCK) -e ".[lab,test]"
+	$(PY) -m pip install -qq -c $(LOCK) -e ".[lab,test]"
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install nnlib with the pinned versions
