@@ -1,0 +1,92 @@
+"""Positional encodings: tell a Transformer where each token sits.
+
+Letters: B batch, T sequence length, C = d_model.
+
+Self-attention alone treats its input as a set (shuffle the tokens and the outputs
+shuffle the same way), so order has to be added to the token vectors. Two ways:
+
+- sinusoidal (Vaswani et al., 2017): fixed waves of geometrically spaced frequencies,
+  $PE_{t, 2i} = \\sin(t / 10000^{2i/C})$, $PE_{t, 2i+1} = \\cos(t / 10000^{2i/C})$;
+- learned (BERT, GPT-2, ViT): one trainable vector per position.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from nnlib.blocks._checks import check_input
+
+
+def sinusoidal_table(
+    max_len: int, d_model: int, device: torch.device | str | None = None
+) -> torch.Tensor:
+    """The (max_len, d_model) table of sines and cosines; d_model must be even."""
+    if d_model % 2 != 0:
+        raise ValueError(f"sinusoidal encoding needs an even d_model, got {d_model}")
+    t = torch.arange(max_len, dtype=torch.float32, device=device)[:, None]  # (T, 1)
+    i = torch.arange(0, d_model, 2, dtype=torch.float32, device=device)  # (C/2,)
+    freq = torch.exp(-math.log(10000.0) * i / d_model)  # 1 / 10000^(2i/C), (C/2,)
+    angles = t * freq  # (T, 1) * (C/2,) -> (T, C/2)
+    table = torch.zeros(max_len, d_model, device=device)
+    table[:, 0::2] = torch.sin(angles)  # even columns
+    table[:, 1::2] = torch.cos(angles)  # odd columns
+    return table
+
+
+class PositionalEncoding(nn.Module):
+    """Add the fixed sinusoidal encoding to a sequence of vectors.
+
+    The table is a buffer (moves with ``.to(device)``, is not trained and is not
+    saved in the state dict).
+
+    Shape:
+        - Input: (B, T, d_model) with T <= max_len
+        - Output: (B, T, d_model)
+    """
+
+    def __init__(self, d_model: int, max_len: int = 512, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.d_model = d_model
+        self.max_len = max_len
+        table = sinusoidal_table(max_len, d_model)  # (max_len, C)
+        self.register_buffer("table", table, persistent=False)
+        self.drop = nn.Dropout(dropout)
+
+    def extra_repr(self) -> str:
+        return f"d_model={self.d_model}, max_len={self.max_len}"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return x plus the encoding of positions 0..T-1."""
+        check_input("PositionalEncoding", x, ("B", "T", self.d_model))
+        T = x.shape[1]
+        if T > self.max_len:
+            raise ValueError(f"sequence length {T} exceeds max_len={self.max_len}")
+        return self.drop(x + self.table[:T].to(x.dtype))  # (B, T, C) + (T, C)
+
+
+class LearnedPositionalEncoding(nn.Module):
+    """Add one trainable vector per position (initialised with std 0.02).
+
+    Shape:
+        - Input: (B, T, d_model) with T <= max_len
+        - Output: (B, T, d_model)
+    """
+
+    def __init__(self, d_model: int, max_len: int = 512, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.d_model = d_model
+        self.max_len = max_len
+        self.table = nn.Parameter(torch.randn(max_len, d_model) * 0.02)
+        self.drop = nn.Dropout(dropout)
+
+    def extra_repr(self) -> str:
+        return f"d_model={self.d_model}, max_len={self.max_len}"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return x plus the learned vectors of positions 0..T-1."""
+        check_input("LearnedPositionalEncoding", x, ("B", "T", self.d_model))
+        T = x.shape[1]
+        if T > self.max_len:
+            raise ValueError(f"sequence length {T} exceeds max_len={self.max_len}")
+        return self.drop(x + self.table[:T])  # (B, T, C) + (T, C)

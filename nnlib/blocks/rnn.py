@@ -1,0 +1,66 @@
+"""A recurrent encoder-decoder for the sequence tasks, to compare with the Transformer.
+
+Letters: B batch, T sequence length, E embedding size, H hidden size, V vocabulary.
+
+Why encoder-decoder: to reverse a sequence, the first output token is the *last*
+input token, so a model that emits token t after reading only tokens 0..t cannot do
+it. Here the encoder reads the whole input and its final state is the only thing
+passed on; the decoder then writes T outputs, driven by one learned "position query"
+per output step (no teacher forcing, no access to the input tokens). Everything the
+decoder knows about the input has to squeeze through that fixed-size state: the
+bottleneck of Sutskever et al. (2014) that attention (Bahdanau et al., 2015; then the
+Transformer) removed. A tanh RNN, a GRU or an LSTM can be plugged in.
+"""
+
+import torch
+from torch import nn
+
+from nnlib.blocks._checks import check_tokens
+
+_CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+
+
+class RNNSequenceModel(nn.Module):
+    """Encoder-decoder RNN/GRU/LSTM mapping T input tokens to T output logits.
+
+    ``kind`` is ``"rnn"`` (tanh), ``"gru"`` or ``"lstm"``; ``n_layers`` stacks cells
+    in both encoder and decoder. ``embed_size`` defaults to ``hidden_size``.
+
+    Shape:
+        - Input: (B, T) integer tokens in [0, vocab_size), T <= max_len
+        - Output: (B, T, vocab_size) logits
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        kind: str = "gru",
+        hidden_size: int = 128,
+        n_layers: int = 1,
+        max_len: int = 64,
+        embed_size: int | None = None,
+    ) -> None:
+        super().__init__()
+        if kind not in _CELLS:
+            raise ValueError(f"kind must be one of {sorted(_CELLS)}, got {kind!r}")
+        self.vocab_size = vocab_size
+        self.kind = kind
+        self.max_len = max_len
+        E = hidden_size if embed_size is None else embed_size
+        cell = _CELLS[kind]
+        self.embed = nn.Embedding(vocab_size, E)
+        self.encoder = cell(E, hidden_size, n_layers, batch_first=True)
+        self.queries = nn.Embedding(max_len, E)  # one learned input per output step
+        self.decoder = cell(E, hidden_size, n_layers, batch_first=True)
+        self.head = nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Read the whole input, then write one logit vector per position."""
+        check_tokens("RNNSequenceModel", tokens, self.max_len)
+        B, T = tokens.shape
+        # state: (n_layers, B, H); for the LSTM a pair (h, c) of those
+        _, state = self.encoder(self.embed(tokens))  # (B, T) -> (B, T, E) -> state
+        steps = torch.arange(T, device=tokens.device)  # (T,)
+        q = self.queries(steps).expand(B, T, -1)  # (T, E) -> (B, T, E)
+        out, _ = self.decoder(q, state)  # (B, T, E) -> (B, T, H)
+        return self.head(out)  # (B, T, H) -> (B, T, V)

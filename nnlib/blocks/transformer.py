@@ -1,0 +1,174 @@
+"""The pre-norm Transformer block and a sequence-to-sequence Transformer built from it.
+
+Letters: B batch, T sequence length, C = d_model, V vocabulary size.
+
+Pre-norm (Xiong et al., 2020; GPT-2, nanoGPT): normalise *before* each sub-layer and
+add the result to an untouched residual stream,
+$x \\leftarrow x + \\mathrm{Attn}(\\mathrm{LN}_1(x))$, then
+$x \\leftarrow x + \\mathrm{FF}(\\mathrm{LN}_2(x))$. This trains without the warm-up the
+original post-norm layout needs. ``TransformerBlock`` computes what
+``nn.TransformerEncoderLayer(norm_first=True, batch_first=True)`` computes.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nnlib.blocks._checks import check_input, check_tokens
+from nnlib.blocks.attention import MultiHeadSelfAttention
+from nnlib.blocks.positional import LearnedPositionalEncoding, PositionalEncoding
+
+_ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
+
+
+class FeedForward(nn.Module):
+    """Position-wise MLP: Linear(C, d_ff) -> activation -> dropout -> Linear(d_ff, C).
+
+    Shape:
+        - Input: (B, T, d_model)
+        - Output: (B, T, d_model)
+    """
+
+    def __init__(
+        self, d_model: int, d_ff: int, dropout: float = 0.0, activation: str = "gelu"
+    ) -> None:
+        super().__init__()
+        if activation not in _ACTIVATIONS:
+            raise ValueError(
+                f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}"
+            )
+        self.activation = activation
+        self.fc1 = nn.Linear(d_model, d_ff)
+        self.drop = nn.Dropout(dropout)
+        self.fc2 = nn.Linear(d_ff, d_model)
+
+    def extra_repr(self) -> str:
+        return f"activation={self.activation!r}"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the MLP to every position independently."""
+        hidden = _ACTIVATIONS[self.activation](self.fc1(x))  # (B, T, C) -> (B, T, d_ff)
+        return self.fc2(self.drop(hidden))  # (B, T, d_ff) -> (B, T, C)
+
+
+class TransformerBlock(nn.Module):
+    """Pre-norm block: ``x + attn(ln1(x))``, then ``x + ff(ln2(x))``.
+
+    ``activation`` is ``"gelu"`` (default, as in GPT-2) or ``"relu"`` (PyTorch's
+    default for ``nn.TransformerEncoderLayer``). ``forward(x, mask=None,
+    return_attention=False)`` passes ``mask`` and ``return_attention`` to the
+    attention layer.
+
+    Shape:
+        - Input: (B, T, d_model)
+        - Output: (B, T, d_model), and with ``return_attention=True`` also the
+          weights (B, n_heads, T, T)
+    """
+
+    def __init__(
+        self,
+        d_model: int,
+        n_heads: int,
+        d_ff: int,
+        dropout: float = 0.0,
+        causal: bool = False,
+        activation: str = "gelu",
+    ) -> None:
+        super().__init__()
+        self.d_model = d_model
+        self.ln1 = nn.LayerNorm(d_model)
+        self.attn = MultiHeadSelfAttention(d_model, n_heads, dropout, causal)
+        self.drop1 = nn.Dropout(dropout)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.ff = FeedForward(d_model, d_ff, dropout, activation)
+        self.drop2 = nn.Dropout(dropout)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor | None = None,
+        return_attention: bool = False,
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Apply attention and the MLP, each on a normalised copy, as residuals."""
+        check_input("TransformerBlock", x, ("B", "T", self.d_model))
+        if return_attention:
+            a, weights = self.attn(self.ln1(x), mask, return_attention=True)
+        else:
+            a = self.attn(self.ln1(x), mask)
+        x = x + self.drop1(a)  # (B, T, C)
+        x = x + self.drop2(self.ff(self.ln2(x)))  # (B, T, C)
+        return (x, weights) if return_attention else x
+
+
+class SequenceTransformer(nn.Module):
+    """Token embedding + positions + ``n_layers`` blocks + final norm + linear head.
+
+    An encoder: every output position sees the whole input (unless ``causal``), which
+    suits the course's sequence tasks (reverse, sort, copy, add), where the output has
+    the input's length. ``positional`` is ``"sinusoidal"``, ``"learned"`` or ``None``
+    (no positions: then the model cannot tell order, a useful failure to show).
+    ``d_ff`` defaults to ``4 * d_model``.
+
+    Shape:
+        - Input: (B, T) integer tokens in [0, vocab_size), T <= max_len
+        - Output: (B, T, vocab_size) logits
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        max_len: int = 64,
+        d_model: int = 64,
+        n_heads: int = 4,
+        n_layers: int = 2,
+        d_ff: int | None = None,
+        dropout: float = 0.0,
+        causal: bool = False,
+        positional: str | None = "sinusoidal",
+        activation: str = "gelu",
+    ) -> None:
+        super().__init__()
+        self.vocab_size = vocab_size
+        self.max_len = max_len
+        self.d_model = d_model
+        self.embed = nn.Embedding(vocab_size, d_model)
+        if positional == "sinusoidal":
+            self.pos = PositionalEncoding(d_model, max_len)
+        elif positional == "learned":
+            self.pos = LearnedPositionalEncoding(d_model, max_len)
+        elif positional is None:
+            self.pos = nn.Identity()
+        else:
+            raise ValueError(
+                "positional must be 'sinusoidal', 'learned' or None, "
+                f"got {positional!r}"
+            )
+        d_ff = 4 * d_model if d_ff is None else d_ff
+        self.blocks = nn.ModuleList(
+            TransformerBlock(d_model, n_heads, d_ff, dropout, causal, activation)
+            for _ in range(n_layers)
+        )
+        self.ln_f = nn.LayerNorm(d_model)
+        self.head = nn.Linear(d_model, vocab_size)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Return logits over the vocabulary for every position."""
+        check_tokens("SequenceTransformer", tokens, self.max_len)
+        x = self.pos(self.embed(tokens))  # (B, T) -> (B, T, C)
+        for block in self.blocks:
+            x = block(x)  # (B, T, C) -> (B, T, C)
+        return self.head(self.ln_f(x))  # (B, T, C) -> (B, T, V)
+
+    @torch.no_grad()
+    def attention_maps(self, tokens: torch.Tensor) -> list[torch.Tensor]:
+        """Attention weights of every block for ``tokens``, each (B, n_heads, T, T).
+
+        Call ``model.eval()`` first if the model uses dropout.
+        """
+        check_tokens("SequenceTransformer", tokens, self.max_len)
+        x = self.pos(self.embed(tokens))
+        maps = []
+        for block in self.blocks:
+            x, weights = block(x, return_attention=True)
+            maps.append(weights)
+        return maps

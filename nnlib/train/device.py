@@ -1,0 +1,63 @@
+"""Pick the device to train on: the one line that moves the course to a GPU.
+
+Order: an explicit ``prefer`` argument, else the ``NNLIB_DEVICE`` environment variable
+(``make test`` sets it to ``cpu`` so stored notebook outputs are reproducible), else
+the best available: CUDA, then Apple's MPS, then the CPU.
+"""
+
+import os
+
+import torch
+
+ENV_VAR = "NNLIB_DEVICE"
+_KINDS = ("cpu", "cuda", "mps")
+
+
+def _available(kind: str) -> bool:
+    if kind == "cuda":
+        return torch.cuda.is_available()
+    if kind == "mps":
+        return torch.backends.mps.is_available()
+    return kind == "cpu"
+
+
+def available_devices() -> list[str]:
+    """Names of the device kinds this machine can use, e.g. ``['cuda', 'cpu']``."""
+    return [kind for kind in ("cuda", "mps", "cpu") if _available(kind)]
+
+
+def get_device(prefer: str | torch.device | None = None) -> torch.device:
+    """Return the ``torch.device`` to use.
+
+    ``prefer`` (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``) wins; otherwise the
+    ``NNLIB_DEVICE`` environment variable if set and not empty; otherwise the first
+    available of cuda, mps, cpu. Asking for a device this machine lacks raises
+    ``RuntimeError`` saying which devices are available.
+    """
+    source = "prefer"
+    if prefer is None:
+        prefer = os.environ.get(ENV_VAR, "").strip() or None
+        source = ENV_VAR
+    if prefer is None:
+        return torch.device(available_devices()[0])
+
+    try:
+        device = torch.device(prefer)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(
+            f"{source}={str(prefer)!r} is not a device name; use one of {_KINDS}"
+        ) from err
+    if device.type not in _KINDS:
+        raise ValueError(f"{source}={str(prefer)!r}: nnlib trains on one of {_KINDS}")
+    if not _available(device.type):
+        raise RuntimeError(
+            f"{source}={str(prefer)!r} asks for {device.type}, which this machine does "
+            f"not have; available: {', '.join(available_devices())}"
+        )
+    if device.type == "cuda" and device.index is not None:
+        count = torch.cuda.device_count()
+        if device.index >= count:
+            raise RuntimeError(
+                f"{source}={str(prefer)!r}: there are only {count} CUDA device(s)"
+            )
+    return device

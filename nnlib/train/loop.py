@@ -1,0 +1,245 @@
+"""The training loop: ``fit``, ``evaluate`` and ``predict``.
+
+One epoch is the numpy loop of chapter 1 in PyTorch words: for each batch, predict
+(``model(x)``), measure the error (``loss_fn``), compute gradients
+(``loss.backward()``) and adjust (``optimizer.step()``). Around it: moving batches
+to the device, a progress bar, per-epoch metrics, checkpoints, and a stop with a
+clear message when the loss stops being a finite number.
+"""
+
+import math
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from nnlib.train.batches import (
+    check_batch,
+    compute_loss,
+    count_correct,
+    split_batch,
+    to_device,
+)
+from nnlib.train.checkpoint import load_checkpoint, loader_generators, save_checkpoint
+from nnlib.train.device import get_device
+from nnlib.train.metrics import sequence_accuracy
+
+HISTORY_KEYS = ("train_loss", "train_acc", "val_loss", "val_acc", "seconds")
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    """Where the model's parameters live (CPU for a model without parameters)."""
+    for p in model.parameters():
+        return p.device
+    return torch.device("cpu")
+
+
+def _train_epoch(model, loader, optimizer, loss_fn, device, epoch, scheduler, clip):
+    """One pass over ``loader`` with updates; returns (mean loss, accuracy)."""
+    model.train()
+    loss_sum, n_examples, correct, counted = 0.0, 0, 0, 0
+    for step, batch in enumerate(loader, start=1):
+        where = f"train_loader (epoch {epoch}, step {step})"
+        x, y = split_batch(batch, where)
+        x = to_device(x, device, "inputs", where)
+        y = to_device(y, device, "targets", where)
+        check_batch(x, y, model, loss_fn, where)
+
+        out = model(x)  # predict
+        loss = compute_loss(loss_fn, out, y)  # measure the error
+        value = loss.item()
+        if not math.isfinite(value):
+            lr = optimizer.param_groups[0].get("lr", float("nan"))
+            raise FloatingPointError(
+                f"the loss became {value} at epoch {epoch}, step {step}: training "
+                f"diverged. Try a lower learning rate (it is {lr:g} now)."
+            )
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()  # gradients of the loss for every parameter
+        if clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()  # adjust
+        if scheduler is not None:
+            scheduler.step()
+
+        n = y.shape[0]
+        loss_sum += value * n
+        n_examples += n
+        c, m = count_correct(out.detach(), y)
+        correct, counted = correct + c, counted + m
+    if n_examples == 0:
+        raise ValueError("train_loader yielded no batches")
+    acc = correct / counted if counted else math.nan
+    return loss_sum / n_examples, acc
+
+
+def fit(
+    model: nn.Module,
+    train_loader: Iterable,
+    val_loader: Iterable | None = None,
+    *,
+    epochs: int,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: nn.Module,
+    device: torch.device | str | None = None,
+    progress: bool = True,
+    checkpoint: str | os.PathLike | None = None,
+    resume: bool = True,
+    scheduler: object | None = None,
+    grad_clip: float | None = None,
+) -> dict[str, list[float]]:
+    """Train ``model`` for ``epochs`` epochs and return the per-epoch history.
+
+    The history is a dict of lists, one entry per epoch: ``train_loss``,
+    ``train_acc`` (running means over the epoch), ``val_loss``, ``val_acc`` (NaN
+    without ``val_loader``) and ``seconds``. Accuracy is per token for sequence
+    logits (B, T, V), NaN for a non-classifier. ``device=None`` uses ``get_device()``;
+    model and batches are moved there. ``progress`` shows one ``tqdm`` bar over
+    epochs. ``scheduler.step()`` is called after every optimizer step;
+    ``grad_clip`` clips the global gradient norm.
+
+    With ``checkpoint=path`` the run is saved after every epoch; if that file exists
+    and ``resume`` is true, training continues from it and ends exactly where an
+    uninterrupted run would (same weights, bit for bit, on the same machine).
+    A non-finite loss raises ``FloatingPointError`` naming the epoch and step.
+    """
+    if not isinstance(epochs, int | np.integer) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    device = device if isinstance(device, torch.device) else get_device(device)
+    model.to(device)
+    history: dict[str, list[float]] = {key: [] for key in HISTORY_KEYS}
+    generators = loader_generators(train_loader)
+    start = 0
+    if checkpoint is not None and resume and Path(checkpoint).exists():
+        state = load_checkpoint(
+            checkpoint,
+            model,
+            optimizer,
+            scheduler=scheduler,
+            generators=generators,
+            map_location=device,
+        )
+        start, history = state["epoch"], state["history"]
+
+    bar = tqdm(
+        total=epochs, initial=min(start, epochs), unit="epoch", disable=not progress
+    )
+    for epoch in range(start + 1, epochs + 1):
+        began = time.perf_counter()
+        train_loss, train_acc = _train_epoch(
+            model, train_loader, optimizer, loss_fn, device, epoch, scheduler, grad_clip
+        )
+        val = {"loss": math.nan, "acc": math.nan}
+        if val_loader is not None:
+            val = evaluate(model, val_loader, loss_fn, device=device)
+        for key, value in (
+            ("train_loss", train_loss),
+            ("train_acc", train_acc),
+            ("val_loss", val["loss"]),
+            ("val_acc", val["acc"]),
+            ("seconds", time.perf_counter() - began),
+        ):
+            history[key].append(value)
+        shown = {k: history[k][-1] for k in HISTORY_KEYS[:4]}
+        bar.set_postfix({k: f"{v:.4f}" for k, v in shown.items() if not math.isnan(v)})
+        bar.update()
+        if checkpoint is not None:
+            save_checkpoint(
+                checkpoint,
+                model,
+                optimizer,
+                epoch=epoch,
+                history=history,
+                scheduler=scheduler,
+                generators=generators,
+            )
+    bar.close()
+    return history
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module,
+    loader: Iterable,
+    loss_fn: nn.Module | None = None,
+    *,
+    device: torch.device | str | None = None,
+) -> dict[str, float]:
+    """Mean loss and accuracy of ``model`` over ``loader``, in eval mode.
+
+    Returns ``{"loss", "acc"}`` (loss is NaN without ``loss_fn``), plus ``seq_acc``
+    (exact-sequence accuracy) when the model outputs sequence logits (B, T, V).
+    ``device=None`` keeps the model where it is. The model's train/eval mode is
+    restored afterwards.
+    """
+    device = _model_device(model) if device is None else torch.device(device)
+    model.to(device)
+    was_training = model.training
+    model.eval()
+    loss_sum, n_examples, correct, counted, seq_right, n_seq = 0.0, 0, 0, 0, 0.0, 0
+    for step, batch in enumerate(loader, start=1):
+        where = f"evaluate (step {step})"
+        x, y = split_batch(batch, where)
+        x = to_device(x, device, "inputs", where)
+        y = to_device(y, device, "targets", where)
+        check_batch(x, y, model, loss_fn, where)
+        out = model(x)
+        n = y.shape[0]
+        if loss_fn is not None:
+            loss_sum += compute_loss(loss_fn, out, y).item() * n
+        c, m = count_correct(out, y)
+        correct, counted = correct + c, counted + m
+        if out.dim() == 3 and y.dim() == 2 and m:
+            seq_right += sequence_accuracy(out, y) * n
+            n_seq += n
+        n_examples += n
+    model.train(was_training)
+    if n_examples == 0:
+        raise ValueError("evaluate: the loader yielded no batches")
+    result = {
+        "loss": loss_sum / n_examples if loss_fn is not None else math.nan,
+        "acc": correct / counted if counted else math.nan,
+    }
+    if n_seq:
+        result["seq_acc"] = seq_right / n_seq
+    return result
+
+
+@torch.no_grad()
+def predict(
+    model: nn.Module,
+    data: torch.Tensor | np.ndarray | Iterable,
+    *,
+    device: torch.device | str | None = None,
+    batch_size: int = 512,
+) -> torch.Tensor:
+    """Model outputs (e.g. logits) for ``data``, in eval mode, as one CPU tensor.
+
+    ``data`` is a tensor or numpy array of inputs (split into ``batch_size`` chunks)
+    or a loader yielding inputs or (inputs, targets) pairs. Use ``.argmax(-1)`` on
+    the result for class predictions. ``device=None`` keeps the model where it is.
+    """
+    device = _model_device(model) if device is None else torch.device(device)
+    model.to(device)
+    if isinstance(data, np.ndarray):
+        data = torch.from_numpy(data)
+    if isinstance(data, torch.Tensor):
+        data = data.split(batch_size)  # (N, ...) -> chunks of (batch_size, ...)
+    was_training = model.training
+    model.eval()
+    outputs = []
+    for step, batch in enumerate(data, start=1):
+        x = batch[0] if isinstance(batch, tuple | list) else batch
+        where = f"predict (step {step})"
+        x = to_device(x, device, "inputs", where)
+        check_batch(x, x, model, None, where)
+        outputs.append(model(x).cpu())
+    model.train(was_training)
+    if not outputs:
+        raise ValueError("predict: no data given")
+    return torch.cat(outputs)  # list of (b, ...) -> (N, ...)

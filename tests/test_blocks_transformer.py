@@ -1,0 +1,121 @@
+"""nnlib.blocks.transformer and positional: equal to PyTorch's encoder layer."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from nnlib.blocks import (
+    LearnedPositionalEncoding,
+    PositionalEncoding,
+    SequenceTransformer,
+    TransformerBlock,
+    sinusoidal_table,
+)
+
+pytestmark = pytest.mark.ch10
+
+# Same reasoning as in test_blocks_attention.py; a block adds two LayerNorms and an
+# MLP (sums of <= 64 terms). Measured gaps: <= 9e-16 (float64), 2.4e-7 (float32).
+TOL64 = 1e-12
+TOL32 = 1e-6
+
+
+def _copy_into_torch_layer(block: TransformerBlock, layer: nn.TransformerEncoderLayer):
+    with torch.no_grad():
+        layer.self_attn.in_proj_weight.copy_(block.attn.qkv.weight)
+        layer.self_attn.in_proj_bias.copy_(block.attn.qkv.bias)
+        layer.self_attn.out_proj.weight.copy_(block.attn.proj.weight)
+        layer.self_attn.out_proj.bias.copy_(block.attn.proj.bias)
+    layer.linear1.load_state_dict(block.ff.fc1.state_dict())
+    layer.linear2.load_state_dict(block.ff.fc2.state_dict())
+    layer.norm1.load_state_dict(block.ln1.state_dict())
+    layer.norm2.load_state_dict(block.ln2.state_dict())
+
+
+@pytest.mark.parametrize("activation", ["relu", "gelu"])
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("dtype,tol", [(torch.float64, TOL64), (torch.float32, TOL32)])
+def test_block_equals_transformer_encoder_layer(activation, causal, dtype, tol):
+    torch.manual_seed(0)
+    block = TransformerBlock(32, 4, 64, causal=causal, activation=activation)
+    layer = nn.TransformerEncoderLayer(
+        32, 4, 64, dropout=0.0, activation=activation, norm_first=True, batch_first=True
+    )
+    _copy_into_torch_layer(block, layer)
+    block, layer = block.to(dtype).eval(), layer.to(dtype).eval()
+    x = torch.randn(3, 7, 32, dtype=dtype, requires_grad=True)
+    mask = (
+        nn.Transformer.generate_square_subsequent_mask(7, dtype=dtype)
+        if causal
+        else None
+    )
+    expected = layer(x, src_mask=mask, is_causal=causal)
+    torch.testing.assert_close(block(x), expected, rtol=0, atol=tol)
+
+
+def test_block_returns_attention_and_same_output():
+    block = TransformerBlock(16, 2, 32).eval()
+    x = torch.randn(2, 5, 16)
+    out, w = block(x, return_attention=True)
+    assert w.shape == (2, 2, 5, 5)
+    torch.testing.assert_close(out, block(x), rtol=0, atol=TOL32)
+
+
+def test_sinusoidal_table_values():
+    table = sinusoidal_table(50, 8)
+    assert table.shape == (50, 8)
+    t, i = 7, 1  # column pair (2i, 2i+1) = (2, 3)
+    angle = t / 10000 ** (2 * i / 8)
+    assert table[t, 2].item() == pytest.approx(math.sin(angle), abs=1e-6)
+    assert table[t, 3].item() == pytest.approx(math.cos(angle), abs=1e-6)
+    torch.testing.assert_close(table[0, 1::2], torch.ones(4))  # cos(0) = 1
+    with pytest.raises(ValueError, match="even"):
+        sinusoidal_table(10, 7)
+
+
+def test_positional_encodings_add_per_position():
+    x = torch.zeros(2, 5, 8)
+    fixed = PositionalEncoding(8, max_len=16)
+    torch.testing.assert_close(fixed(x)[1], sinusoidal_table(16, 8)[:5])
+    assert "table" not in fixed.state_dict()  # fixed: not a parameter, not saved
+    learned = LearnedPositionalEncoding(8, max_len=16)
+    torch.testing.assert_close(learned(x)[0], learned.table[:5].detach())
+    assert learned.table.requires_grad
+    with pytest.raises(ValueError, match="max_len=16"):
+        fixed(torch.zeros(1, 17, 8))
+
+
+@pytest.mark.parametrize("positional", ["sinusoidal", "learned", None])
+def test_sequence_transformer_shapes(positional):
+    model = SequenceTransformer(
+        11, max_len=12, d_model=16, n_heads=2, n_layers=2, positional=positional
+    )
+    tokens = torch.randint(0, 11, (3, 9))
+    assert model(tokens).shape == (3, 9, 11)
+    maps = model.eval().attention_maps(tokens)
+    assert len(maps) == 2 and maps[0].shape == (3, 2, 9, 9)
+
+
+def test_without_positions_the_model_cannot_see_order():
+    torch.manual_seed(0)
+    model = SequenceTransformer(10, max_len=8, d_model=16, n_heads=2, positional=None)
+    model = model.double().eval()
+    tokens = torch.randint(0, 10, (2, 8))
+    perm = torch.randperm(8)
+    torch.testing.assert_close(model(tokens[:, perm]), model(tokens)[:, perm])
+    with_pos = SequenceTransformer(10, max_len=8, d_model=16, n_heads=2).double().eval()
+    assert not torch.allclose(with_pos(tokens[:, perm]), with_pos(tokens)[:, perm])
+
+
+def test_sequence_transformer_rejects_bad_tokens():
+    model = SequenceTransformer(10, max_len=8, d_model=16, n_heads=2)
+    with pytest.raises(TypeError, match="integer token ids"):
+        model(torch.zeros(2, 4))
+    with pytest.raises(ValueError, match="max_len=8"):
+        model(torch.zeros(2, 9, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"expected input \(B, T\)"):
+        model(torch.zeros(4, dtype=torch.long))
+    with pytest.raises(ValueError, match="positional"):
+        SequenceTransformer(10, positional="rotary")
