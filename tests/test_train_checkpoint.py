@@ -72,7 +72,8 @@ def test_resume_after_interruption_equals_uninterrupted_run(tmp_path, loader_gen
     model_a, history_a = _run(loader_generator, InterruptingLoss())
 
     path = tmp_path / "run.ckpt"
-    with pytest.raises(Interrupt):  # 8 train + 2 val calls per epoch: call 25 is in epoch 3
+    # The loss runs 8 (train) + 2 (val) times per epoch: call 25 falls in epoch 3.
+    with pytest.raises(Interrupt):
         _run(loader_generator, InterruptingLoss(stop_at=25), checkpoint=path)
     assert load_checkpoint(path, _setup(False)[0], restore_rng=False)["epoch"] == 2
 

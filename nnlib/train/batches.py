@@ -31,7 +31,9 @@ def split_batch(batch: object, where: str) -> tuple[torch.Tensor, torch.Tensor]:
     return x, y
 
 
-def to_device(t: torch.Tensor, device: torch.device, name: str, where: str):
+def to_device(
+    t: torch.Tensor, device: torch.device, name: str, where: str
+) -> torch.Tensor:
     """Move a CPU tensor to ``device``; refuse tensors on another accelerator."""
     if t.device == device:
         return t
@@ -52,7 +54,11 @@ def model_dtype(model: nn.Module) -> torch.dtype | None:
 
 
 def check_batch(
-    x: torch.Tensor, y: torch.Tensor, model: nn.Module, loss_fn: object, where: str
+    x: torch.Tensor,
+    y: torch.Tensor | None,
+    model: nn.Module,
+    loss_fn: object,
+    where: str,
 ) -> None:
     """Raise ``TypeError`` when inputs or targets have a dtype the model cannot use."""
     want = model_dtype(model)
@@ -62,12 +68,16 @@ def check_batch(
             f"convert the data (x.to({want}), or X.astype(np.float32) in numpy) "
             "or the model (model.to(dtype))"
         )
-    if isinstance(loss_fn, _CLASS_INDEX_LOSSES) and not y.is_floating_point():
-        if y.dtype != torch.long:
-            raise TypeError(
-                f"{where}: class-index targets for {type(loss_fn).__name__} must be "
-                f"torch.long (int64), got {y.dtype}; convert with y.long()"
-            )
+    class_indices = y is not None and not y.is_floating_point()
+    if (
+        class_indices
+        and isinstance(loss_fn, _CLASS_INDEX_LOSSES)
+        and y.dtype != torch.long
+    ):
+        raise TypeError(
+            f"{where}: class-index targets for {type(loss_fn).__name__} must be "
+            f"torch.long (int64), got {y.dtype}; convert with y.long()"
+        )
 
 
 def compute_loss(loss_fn, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

@@ -237,7 +237,7 @@ def predict(
         x = batch[0] if isinstance(batch, tuple | list) else batch
         where = f"predict (step {step})"
         x = to_device(x, device, "inputs", where)
-        check_batch(x, x, model, None, where)
+        check_batch(x, None, model, None, where)
         outputs.append(model(x).cpu())
     model.train(was_training)
     if not outputs:
