@@ -15,9 +15,10 @@ Usage::
     python benchmarks/train_results.py --quick      # a few epochs each: smoke test
     python benchmarks/train_results.py --only cnn vit --seeds 0 1 2 --split-seeds 0 5
 
-Timings on a shared machine vary a lot (and with 2 threads on a busy 2-core machine
-they can grow tenfold); the process's CPU time is printed too, which is what one
-thread needs on an idle core. Accuracy is deterministic for a seed and thread count.
+Timings on a shared machine vary a lot (with 2 threads on a busy 2-core machine they
+grew tenfold: idle OpenMP threads spin). The process's CPU time is printed too; with
+``--threads 1`` it is about what the run needs on an idle core. Accuracy is
+deterministic for a given seed and thread count.
 """
 
 import argparse

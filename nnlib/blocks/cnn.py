@@ -4,9 +4,10 @@ Letters: N batch, C channels, H height, W width, K classes.
 
 The chapter 8 notebook builds convolution and pooling in numpy first; these are the
 same ideas with PyTorch layers. Batch normalisation (Ioffe & Szegedy, 2015) after each
-convolution is what lifts the small CNN on the 8x8 digits from about 98.2 % to above
-99 % test accuracy (measured on the course's digits), so ``ConvBlock`` uses it unless
-told not to.
+convolution makes the small CNN train faster and less sensitive to the learning rate;
+on the 8x8 digits with plain Adam it was the difference between stalling near 98.2 %
+and passing 99 % test accuracy, so ``ConvBlock`` uses it unless told not to
+(``norm=False`` shows the difference).
 """
 
 import torch

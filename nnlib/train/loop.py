@@ -98,7 +98,8 @@ def fit(
     The history is a dict of lists, one entry per epoch: ``train_loss``,
     ``train_acc`` (running means over the epoch), ``val_loss``, ``val_acc`` (NaN
     without ``val_loader``) and ``seconds``. Accuracy is per token for sequence
-    logits (B, T, V), NaN for a non-classifier. ``device=None`` uses ``get_device()``;
+    logits (B, T, V) (``loss_fn`` then gets them flattened to (B*T, V) with labels
+    (B*T,)), NaN for a non-classifier. ``device=None`` uses ``get_device()``;
     model and batches are moved there. ``progress`` shows one ``tqdm`` bar over
     epochs. ``scheduler.step()`` is called after every optimizer step;
     ``grad_clip`` clips the global gradient norm.
