@@ -1,14 +1,17 @@
 """Execution time and peak memory of every notebook, each in its own fresh kernel.
 
-Usage: python benchmarks/notebook_costs.py [NOTEBOOK ...]
+Usage: python benchmarks/notebook_costs.py [--threads N] [NOTEBOOK ...]
 Copies each notebook to a temporary folder and executes it there with
 tools/execute.py in a child process, sampling the resident memory of the kernel (the
 largest process in the child's tree) every 0.1 s. Prints a markdown table. Numbers vary
-with the load of the machine; run it on an idle one.
+with the load of the machine; run it on an idle one. ``--threads`` sets the BLAS/torch
+thread count of the kernels (default 1, as ``make test`` and ``make execute``; a learner
+in ``make lab`` gets the library default, one thread per core).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -33,6 +36,7 @@ def measure(path: Path) -> tuple[float, float, int]:
         child = subprocess.Popen(
             [sys.executable, str(ROOT / "tools" / "execute.py"), str(copy)],
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         parent = psutil.Process(child.pid)
         peak = 0
@@ -48,10 +52,16 @@ def measure(path: Path) -> tuple[float, float, int]:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(p) for p in argv] or sorted(
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--threads", type=int, default=1, help="BLAS/torch threads")
+    args = parser.parse_args(argv)
+    for name in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]:
+        os.environ[name] = str(args.threads)
+    paths = args.notebooks or sorted(
         [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("solutions/*.ipynb")]
     )
-    print(f"cores: {len(os.sched_getaffinity(0))}; threads: library defaults")
+    print(f"cores: {len(os.sched_getaffinity(0))}; threads per kernel: {args.threads}")
     print("| notebook | seconds (incl. kernel start) | peak kernel MB | status |")
     print("|---|---:|---:|---|")
     worst = 0

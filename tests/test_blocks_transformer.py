@@ -83,8 +83,10 @@ def test_positional_encodings_add_per_position():
     learned = LearnedPositionalEncoding(8, max_len=16)
     torch.testing.assert_close(learned(x)[0], learned.table[:5].detach())
     assert learned.table.requires_grad
-    with pytest.raises(ValueError, match="max_len=16"):
-        fixed(torch.zeros(1, 17, 8))
+    for encoding in (fixed, learned):
+        name = type(encoding).__name__
+        with pytest.raises(ValueError, match=f"{name}: sequence length 17 .*max_len=16"):
+            encoding(torch.zeros(1, 17, 8))
 
 
 @pytest.mark.parametrize("positional", ["sinusoidal", "learned", None])

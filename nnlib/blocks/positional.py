@@ -34,7 +34,31 @@ def sinusoidal_table(
     return table
 
 
-class PositionalEncoding(nn.Module):
+class _AddPositions(nn.Module):
+    """Shared part of both encodings: add ``self.table[:T]`` to a (B, T, C) input."""
+
+    def __init__(self, d_model: int, max_len: int, dropout: float) -> None:
+        super().__init__()
+        self.d_model = d_model
+        self.max_len = max_len
+        self.drop = nn.Dropout(dropout)
+
+    def extra_repr(self) -> str:
+        return f"d_model={self.d_model}, max_len={self.max_len}"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return x plus the vectors of positions 0..T-1."""
+        check_input(type(self).__name__, x, ("B", "T", self.d_model))
+        T = x.shape[1]
+        if T > self.max_len:
+            raise ValueError(
+                f"{type(self).__name__}: sequence length {T} exceeds "
+                f"max_len={self.max_len}"
+            )
+        return self.drop(x + self.table[:T].to(x.dtype))  # (B, T, C) + (T, C)
+
+
+class PositionalEncoding(_AddPositions):
     """Add the fixed sinusoidal encoding to a sequence of vectors.
 
     The table is a buffer (moves with ``.to(device)``, is not trained and is not
@@ -46,26 +70,12 @@ class PositionalEncoding(nn.Module):
     """
 
     def __init__(self, d_model: int, max_len: int = 512, dropout: float = 0.0) -> None:
-        super().__init__()
-        self.d_model = d_model
-        self.max_len = max_len
+        super().__init__(d_model, max_len, dropout)
         table = sinusoidal_table(max_len, d_model)  # (max_len, C)
         self.register_buffer("table", table, persistent=False)
-        self.drop = nn.Dropout(dropout)
-
-    def extra_repr(self) -> str:
-        return f"d_model={self.d_model}, max_len={self.max_len}"
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return x plus the encoding of positions 0..T-1."""
-        check_input("PositionalEncoding", x, ("B", "T", self.d_model))
-        T = x.shape[1]
-        if T > self.max_len:
-            raise ValueError(f"sequence length {T} exceeds max_len={self.max_len}")
-        return self.drop(x + self.table[:T].to(x.dtype))  # (B, T, C) + (T, C)
 
 
-class LearnedPositionalEncoding(nn.Module):
+class LearnedPositionalEncoding(_AddPositions):
     """Add one trainable vector per position (initialised with std 0.02).
 
     Shape:
@@ -74,19 +84,5 @@ class LearnedPositionalEncoding(nn.Module):
     """
 
     def __init__(self, d_model: int, max_len: int = 512, dropout: float = 0.0) -> None:
-        super().__init__()
-        self.d_model = d_model
-        self.max_len = max_len
+        super().__init__(d_model, max_len, dropout)
         self.table = nn.Parameter(torch.randn(max_len, d_model) * 0.02)
-        self.drop = nn.Dropout(dropout)
-
-    def extra_repr(self) -> str:
-        return f"d_model={self.d_model}, max_len={self.max_len}"
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return x plus the learned vectors of positions 0..T-1."""
-        check_input("LearnedPositionalEncoding", x, ("B", "T", self.d_model))
-        T = x.shape[1]
-        if T > self.max_len:
-            raise ValueError(f"sequence length {T} exceeds max_len={self.max_len}")
-        return self.drop(x + self.table[:T])  # (B, T, C) + (T, C)
