@@ -1,4 +1,4 @@
-"""The course map: chapters, their notebooks, concepts (English and Chinese) and tasks."""
+"""The course map: chapters, notebooks, concepts (English and Chinese) and tasks."""
 
 from __future__ import annotations
 

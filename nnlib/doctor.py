@@ -62,7 +62,7 @@ def _find_device() -> str:
 def check_environment() -> EnvironmentReport:
     """Check Python, the course's packages and the compute device."""
     report = EnvironmentReport(python=platform.python_version())
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (doctor may run from a source tree)
         report.problems.append(
             f"Python 3.11 or newer is needed, found {report.python}: "
             "run `make lab` to create the course's environment."
@@ -83,5 +83,6 @@ def check_environment() -> EnvironmentReport:
             report.device = _find_device()
         except Exception as exc:  # e.g. NNLIB_DEVICE=cuda on a machine without one
             report.problems.append(str(exc))
-            report.device = f"unavailable (NNLIB_DEVICE={os.environ.get('NNLIB_DEVICE')})"
+            requested = os.environ.get("NNLIB_DEVICE")
+            report.device = f"unavailable (NNLIB_DEVICE={requested})"
     return report

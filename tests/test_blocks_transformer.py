@@ -85,7 +85,8 @@ def test_positional_encodings_add_per_position():
     assert learned.table.requires_grad
     for encoding in (fixed, learned):
         name = type(encoding).__name__
-        with pytest.raises(ValueError, match=f"{name}: sequence length 17 .*max_len=16"):
+        message = f"{name}: sequence length 17 .*max_len=16"
+        with pytest.raises(ValueError, match=message):
             encoding(torch.zeros(1, 17, 8))
 
 
