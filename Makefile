@@ -77,7 +77,7 @@ execute: $(STAMP) ## re-execute notebooks in place, fresh kernel (NB=path for on
 exercises: $(STAMP) ## regenerate exercises/ from solutions/
 	$(PY) -m nnlib.grading.release solutions exercises
 
-lint: $(STAMP) ## ruff over the library, tests and notebooks
+lint: $(STAMP) ## ruff over the library, tests, tools and benchmarks (also a test)
 	$(BIN)/ruff check nnlib tests tools benchmarks
 
 bench: $(STAMP) ## run the benchmarks (slow; prints tables)
