@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from pathlib import Path
 
 import nbformat
@@ -81,6 +82,19 @@ def _hostile(outside: Path) -> dict[str, list[str] | str]:
         "memory": _with(
             "def grow():\n    blocks = []\n    while True:\n"
             "        blocks.append(np.ones(10**7))\n\ngrow()"
+        ),
+        # what a CUDA build of torch does at start: reserve far more address space
+        # than the memory limit, without using it; the kernel must survive this
+        "reserve": _with(
+            "import ctypes, os\n"
+            "libc = ctypes.CDLL(None)\n"
+            "libc.mmap.restype = ctypes.c_void_p\n"
+            "libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,\n"
+            "                      ctypes.c_int, ctypes.c_int, ctypes.c_long]\n"
+            "# PROT_NONE; MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE (Linux values)\n"
+            "p = libc.mmap(None, 64 << 30, 0, 0x02 | 0x20 | 0x4000, -1, 0)\n"
+            "if p in (None, ctypes.c_void_p(-1).value):\n"
+            "    os._exit(3)  # refused: a fatal fault, later tasks ungraded"
         ),
         "flood": _with("for _ in range(1000):\n    print('x' * 100_000)  # 100 MB"),
         "files": _with(
@@ -174,6 +188,16 @@ def test_recoverable_faults_fail_only_their_cell(batch: dict, name: str) -> None
     # fails and the tasks after it are still graded. Rebinding names a grading
     # call might look up (__import__, json, ...) does not disturb it either.
     assert _points(batch, name) == [1, 2, 1, 2]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux mmap flags and limits")
+def test_reserved_address_space_is_not_counted_as_memory(batch: dict) -> None:
+    # 64 GiB reserved under a 1500 MB limit: the kernel lives on and grades all
+    # tasks, while the "memory" submission above still hits MemoryError.
+    assert batch["limits"].memory_mb < 64 * 1024
+    result = batch["results"]["reserve"]
+    assert result.faults == []
+    assert _points(batch, "reserve") == [1, 2, 1, 2]
 
 
 def test_writes_outside_the_folder_are_refused_and_reported(batch: dict) -> None:

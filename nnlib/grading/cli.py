@@ -51,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
         "--memory-mb",
         type=int,
         default=4096,
-        help="address-space limit per kernel in MB, 0 for none (default 4096)",
+        help="memory (heap + private writable) per kernel in MB, 0 for none "
+        "(default 4096)",
     )
     p.add_argument(
         "--max-output-mb",

@@ -2,9 +2,12 @@
 
 The batch grader launches every learner's kernel as
 ``python -m nnlib.grading.launcher --root DIR --log FILE [limits] -f CONNECTION``:
-this process lowers its own limits (address space, file size), installs
-``guard``, then becomes the kernel, so the limits bind the learner's code.
-Limits use ``resource.setrlimit``: enforced on Linux; macOS ignores RLIMIT_AS.
+this process lowers its own limits (memory, file size), installs ``guard``, then
+becomes the kernel, so the limits bind the learner's code. The memory limit is
+``RLIMIT_DATA`` (heap and private writable mappings): arrays and tensors count, but
+address space that is only reserved does not, so a CUDA build of torch, which
+reserves tens of GB at start, still loads. Limits use ``resource.setrlimit``: enforced
+on Linux (``RLIMIT_DATA`` covers mmap since Linux 4.7); macOS does not enforce them.
 """
 
 from __future__ import annotations
@@ -35,14 +38,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--log", required=True, help="file that records refused actions"
     )
-    parser.add_argument("--memory-mb", type=int, default=0, help="address-space limit")
+    parser.add_argument(
+        "--memory-mb", type=int, default=0, help="data (heap + private writable) limit"
+    )
     parser.add_argument(
         "--file-mb", type=int, default=0, help="largest file it may write"
     )
     parser.add_argument("--allow-programs", action="store_true")
     args, kernel_argv = parser.parse_known_args(argv)
 
-    _limit(resource.RLIMIT_AS, args.memory_mb)
+    _limit(resource.RLIMIT_DATA, args.memory_mb)
     _limit(resource.RLIMIT_FSIZE, args.file_mb)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # too large a write fails, not kills
     log_fd = os.open(args.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
