@@ -6,16 +6,10 @@ is skipped, unless NNLIB_REQUIRE_BROWSER=1 (as in CI), where a missing browser f
 
 import json
 import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from labserver import jupyterlab
 
 from nnlib.data import make_line
 from nnlib.viz import line_mse
@@ -86,36 +80,6 @@ def _require_browser():
     return sync_playwright
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_server(url, proc, seconds=40):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"JupyterLab did not answer {url} within {seconds} s")
-
-
-def _stop(proc):
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)  # the server shuts its kernels down
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-
-
 @pytest.mark.browser
 @pytest.mark.ch01
 @pytest.mark.timeout(180)  # a safety net only: the waits below fail long before
@@ -124,44 +88,25 @@ def test_line_fit_explorer_in_jupyterlab(tmp_path):
     root = tmp_path / "root"
     root.mkdir()
     (root / "explorer.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
-    port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ)
-    for name in ("CONFIG", "DATA", "RUNTIME"):  # keep the user's Jupyter setup out
-        env[f"JUPYTER_{name}_DIR"] = str(tmp_path / name.lower())
-    log = open(tmp_path / "jupyterlab.log", "wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            f"--IdentityProvider.token={token}",
-            "--allow-root",
-            f"--ServerApp.root_dir={root}",
-            "--LabApp.expose_app_in_browser=True",
-            f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
-            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
+    lab_options = [
+        "--LabApp.expose_app_in_browser=True",
+        f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+        f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+    ]
+    with jupyterlab(root, tmp_path, *lab_options) as lab:
+        _drag_slider_and_check(sync_playwright, lab, tmp_path)
+
+
+def _drag_slider_and_check(sync_playwright, lab, tmp_path):
     browser = None
     try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_for_server(f"{base}/api/status?token={token}", server)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
             )
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.set_default_timeout(WAIT_MS)
-            page.goto(f"{base}/lab/tree/explorer.ipynb?token={token}")
+            page.goto(f"{lab.base}/lab/tree/explorer.ipynb?token={lab.token}")
             page.wait_for_selector(".jp-Notebook .jp-Cell")
             page.wait_for_function("window.jupyterapp !== undefined")
             # run only once the kernel is connected and idle: running earlier makes
@@ -210,5 +155,3 @@ def test_line_fit_explorer_in_jupyterlab(tmp_path):
     finally:
         if browser is not None:
             browser.close()
-        _stop(server)
-        log.close()
