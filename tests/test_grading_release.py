@@ -10,7 +10,16 @@ import nbformat
 import pytest
 
 from nnlib import course
-from nnlib.grading.release import ReleaseError, main, release_notebook, release_text
+from nnlib.grading.release import (
+    FINGERPRINT,
+    ReleaseError,
+    edited_since_release,
+    is_stale,
+    main,
+    release_notebook,
+    release_text,
+    sources_sha256,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -77,14 +86,17 @@ def test_hidden_tests_and_outputs_are_removed() -> None:
 
 def test_everything_else_is_kept_byte_for_byte() -> None:
     src, out = _released()
+    fingerprint = out["metadata"].pop(FINGERPRINT)  # the one addition
+    assert fingerprint == {"sources_sha256": sources_sha256(out)}
     assert out["metadata"] == src["metadata"] and out["nbformat"] == src["nbformat"]
     assert out["cells"][0] == src["cells"][0]  # markdown, untouched
     for s, o in zip(src["cells"][1:], out["cells"][1:], strict=True):
         assert o["metadata"] == s["metadata"] and o["id"] == s["id"]
     assert out["cells"][3]["source"] == src["cells"][3]["source"]
-    # a notebook with nothing to release comes out as the very same bytes
+    # a notebook with nothing to release comes out as the very same bytes, once it
+    # carries its fingerprint
     plain = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
-    text = nbformat.writes(plain) + "\n"
+    text = release_text(nbformat.writes(plain))
     assert release_text(text) == text
 
 
@@ -134,6 +146,60 @@ def test_check_mode_reports_stale_folders(tmp_path: Path) -> None:
     assert main([str(src), str(dst), "--check"]) == 1
 
 
+def _learner_edits(path: Path) -> str:
+    """Answer the exercise in ``path`` and run a cell, as a learner would; new text."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"][1]["source"] = 'def f(x):\n    """Double x."""\n    return x + x'
+    nb["cells"][1]["execution_count"] = 1
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+def test_regenerating_keeps_a_copy_of_a_learners_work(tmp_path: Path) -> None:
+    src, dst = tmp_path / "solutions", tmp_path / "exercises"
+    src.mkdir()
+    solution = _notebook()
+    nbformat.write(solution, src / "01_x.ipynb")
+    assert main([str(src), str(dst)]) == 0
+    exercise = dst / "01_x.ipynb"
+    assert not edited_since_release(json.loads(exercise.read_text()))
+    work = _learner_edits(exercise)
+    assert edited_since_release(json.loads(work))
+
+    # the solutions did not change: the learner's notebook is up to date, untouched
+    assert main([str(src), str(dst), "--check"]) == 0
+    assert main([str(src), str(dst)]) == 0
+    assert exercise.read_text() == work and list(dst.glob("*.bak")) == []
+
+    # the instructor changes a task: rewriting keeps the learner's version beside it
+    solution.cells[0].source += "\n\nA new hint."
+    nbformat.write(solution, src / "01_x.ipynb")
+    assert main([str(src), str(dst), "--check"]) == 1
+    assert main([str(src), str(dst)]) == 0
+    (backup,) = dst.glob("01_x.ipynb.*.bak")
+    assert backup.read_text() == work
+    assert "A new hint." in exercise.read_text()
+    assert not edited_since_release(json.loads(exercise.read_text()))
+
+    # an unedited notebook is simply rewritten, without a backup
+    solution.cells[0].source += " Another."
+    nbformat.write(solution, src / "01_x.ipynb")
+    assert main([str(src), str(dst)]) == 0
+    assert len(list(dst.glob("*.bak"))) == 1
+
+
+def test_a_cell_run_is_work_too(tmp_path: Path) -> None:
+    path = tmp_path / "01_x.ipynb"
+    released = release_text(nbformat.writes(_notebook()))
+    nb = json.loads(released)
+    nb["cells"][3]["outputs"] = [
+        {"output_type": "stream", "name": "stdout", "text": "1"}
+    ]
+    assert edited_since_release(nb)
+    path.write_text(json.dumps(nb))
+    assert not is_stale(path, released)  # same release fingerprint: keep it
+
+
 # ---------------------------------------------------------------- the real notebooks
 
 
@@ -149,9 +215,8 @@ def test_exercises_are_up_to_date(path: Path) -> None:
     assert exercise.exists(), f"{exercise} is missing: run `make exercises`"
     expected = release_text(path.read_text(encoding="utf-8"), path.name)
     nbformat.validate(nbformat.reads(expected, as_version=4))
-    assert exercise.read_text(encoding="utf-8") == expected, (
-        "stale: run `make exercises`"
-    )
+    # byte for byte as released; a learner's edited copy only by its fingerprint
+    assert not is_stale(exercise, expected), "stale: run `make exercises`"
 
 
 def _validate_nbgrader(nb: nbformat.NotebookNode) -> None:

@@ -10,14 +10,22 @@ at the marker's indentation; a solution cell without markers is replaced
 whole; a markdown answer region becomes "YOUR ANSWER HERE". Lines from
 ``### BEGIN HIDDEN TESTS`` to ``### END HIDDEN TESTS`` are dropped. Every code
 cell loses its outputs and execution count. Everything else (other cells,
-metadata, key order, the JSON layout of nbformat) is copied unchanged.
+metadata, key order, the JSON layout of nbformat) is copied unchanged, and the
+notebook's metadata gains ``nnlib_release.sources_sha256``, a fingerprint of the
+released cell sources.
+
+Learners work in ``exercises/``. The fingerprint tells a released notebook from one
+a learner has edited since: rewriting an edited notebook first copies it to
+``NAME.ipynb.<time>.bak`` next to it, so regenerating never loses anyone's answers.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +34,7 @@ BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 MARKDOWN_STUB = ("YOUR ANSWER HERE",)
+FINGERPRINT = "nnlib_release"  # notebook metadata key
 
 
 class ReleaseError(ValueError):
@@ -91,7 +100,36 @@ def release_notebook(nb: dict[str, Any], name: str = "notebook") -> dict[str, An
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
+    out.setdefault("metadata", {})[FINGERPRINT] = {
+        "sources_sha256": sources_sha256(out)
+    }
     return out
+
+
+def sources_sha256(nb: dict[str, Any]) -> str:
+    """SHA-256 of the cells' types and sources (outputs and metadata left out)."""
+    digest = hashlib.sha256()
+    for cell in nb.get("cells", []):
+        raw = cell.get("source", "")
+        source = "".join(raw) if isinstance(raw, list) else raw
+        digest.update(json.dumps([cell.get("cell_type"), source]).encode())
+    return digest.hexdigest()
+
+
+def recorded_sha256(nb: dict[str, Any]) -> str | None:
+    """The fingerprint stored at release, or None for a notebook without one."""
+    return nb.get("metadata", {}).get(FINGERPRINT, {}).get("sources_sha256")
+
+
+def edited_since_release(nb: dict[str, Any]) -> bool:
+    """True when a learner has worked in it: sources changed (or no record), or run."""
+    if recorded_sha256(nb) != sources_sha256(nb):
+        return True
+    return any(
+        cell.get("outputs") or cell.get("execution_count") is not None
+        for cell in nb.get("cells", [])
+        if cell.get("cell_type") == "code"
+    )
 
 
 def dumps(nb: dict[str, Any]) -> str:
@@ -104,19 +142,68 @@ def release_text(text: str, name: str = "notebook") -> str:
     return dumps(release_notebook(json.loads(text), name))
 
 
-def release_folder(src: Path, dst: Path, check: bool = False) -> list[str]:
-    """Write (with ``check``: only compare) every notebook; return the stale names."""
-    stale = []
+def is_stale(target: Path, released: str) -> bool:
+    """Does ``target`` lag behind ``released`` (the text the solution gives now)?
+
+    An unedited target must equal it byte for byte. A target a learner has edited
+    is compared by the fingerprint it was released with: it is stale only when the
+    solution's released cells have changed since.
+    """
+    if not target.exists():
+        return True
+    text = target.read_text(encoding="utf-8")
+    if text == released:
+        return False
+    try:
+        current = json.loads(text)
+    except ValueError:
+        return True
+    if not edited_since_release(current):
+        return True
+    return recorded_sha256(current) != recorded_sha256(json.loads(released))
+
+
+def _backup(target: Path) -> Path:
+    """Copy ``target`` to ``NAME.<time>.bak`` beside it (never over another file)."""
+    stamp = time.strftime("%Y-%m-%dT%H-%M-%S")
+    backup = target.with_name(f"{target.name}.{stamp}.bak")
+    n = 1
+    while backup.exists():
+        backup = target.with_name(f"{target.name}.{stamp}-{n}.bak")
+        n += 1
+    backup.write_bytes(target.read_bytes())
+    return backup
+
+
+def release_folder(
+    src: Path, dst: Path, check: bool = False
+) -> tuple[list[str], list[Path]]:
+    """Write (with ``check``: only compare) every notebook.
+
+    Returns the names that were (or would be) rewritten and the backups made of
+    notebooks a learner had edited before they were rewritten.
+    """
+    stale: list[str] = []
+    backups: list[Path] = []
     if not check:
         dst.mkdir(parents=True, exist_ok=True)
     for path in sorted(src.glob("*.ipynb")):
         text = release_text(path.read_text(encoding="utf-8"), path.name)
         target = dst / path.name
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            stale.append(path.name)
-            if not check:
-                target.write_text(text, encoding="utf-8")
-    return stale
+        if not is_stale(target, text):
+            continue
+        stale.append(path.name)
+        if check:
+            continue
+        if target.exists():
+            try:
+                edited = edited_since_release(json.loads(target.read_bytes()))
+            except ValueError:
+                edited = True
+            if edited:
+                backups.append(_backup(target))
+        target.write_text(text, encoding="utf-8")
+    return stale, backups
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        stale = release_folder(args.src, args.dst, check=args.check)
+        stale, backups = release_folder(args.src, args.dst, check=args.check)
     except ReleaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -147,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in stale:
             print(f"stale: {args.dst / name} (run `make exercises`)", file=sys.stderr)
         return 1 if stale else 0
+    for backup in backups:
+        print(f"kept your edited version as {backup}", file=sys.stderr)
     print(
         f"{len(stale)} of {len(list(args.src.glob('*.ipynb')))} notebooks written "
         f"to {args.dst}"
