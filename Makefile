@@ -78,7 +78,7 @@ exercises: $(STAMP) ## regenerate exercises/ from solutions/
 	$(PY) -m nnlib.grading.release solutions exercises
 
 lint: $(STAMP) ## ruff over the library, tests, tools and benchmarks (also a test)
-	$(BIN)/ruff check nnlib tests tools benchmarks
+	$(BIN)/ruff check nnlib tests tools benchmarks conftest.py
 
 bench: $(STAMP) ## run the benchmarks (slow; prints tables)
 	$(PY) benchmarks/scratch_vs_torch.py

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = ["nnlib", "tests", "tools", "benchmarks"]
+FOLDERS = ["nnlib", "tests", "tools", "benchmarks", "conftest.py"]
 
 
 def _ruff() -> str:

@@ -120,8 +120,25 @@ class Kernel:
         for cached in _matplotlib_cache().glob("fontlist-*.json"):
             shutil.copy(cached, self.workdir / ".config" / "matplotlib")
 
-    def start(self) -> None:
-        """Launch the kernel and wait until it answers."""
+    def start(self, attempts: int = 3) -> None:
+        """Launch the kernel and wait until it answers.
+
+        A kernel that dies before answering (a port it was given was taken by
+        another process in the meantime) is started again with new ports, up to
+        ``attempts`` times; none of the learner's code has run by then.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                self._launch()
+                return
+            except RuntimeError:
+                died = not self.alive()
+                self.shutdown()
+                self.km = self.kc = None
+                if attempt == attempts or not died:
+                    raise
+
+    def _launch(self) -> None:
         self._prepare_folder()
         lim = self.limits
         argv = [

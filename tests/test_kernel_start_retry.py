@@ -1,0 +1,87 @@
+"""A kernel that dies at start (its port taken by another process) is started again.
+
+Reproduces the race the repository's conftest.py guards nbval against, and the
+grader's own start, by handing the first kernel a port that is already in use.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from jupyter_client.manager import KernelManager
+
+
+class _FirstOnBusyPort(KernelManager):
+    """The first instance uses ``busy`` as its shell port; later ones are normal."""
+
+    busy: int | None = None
+    made = 0
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        type(self).made += 1
+        if type(self).made == 1:
+            self.cache_ports = False  # keep our port: do not draw fresh ones
+            self.shell_port = self.busy
+
+
+@pytest.fixture
+def busy_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        yield s.getsockname()[1]
+
+
+def test_nbval_kernel_start_is_retried(monkeypatch, busy_port):
+    nbval_kernel = pytest.importorskip("nbval.kernel")
+    assert getattr(nbval_kernel.start_new_kernel, "retries", 0) == 3
+
+    manager = type("Manager", (_FirstOnBusyPort,), {"busy": busy_port, "made": 0})
+    monkeypatch.setattr(nbval_kernel, "KernelManager", manager)
+    kernel = nbval_kernel.RunningKernel(nbval_kernel.CURRENT_ENV_KERNEL_NAME)
+    try:
+        assert manager.made == 2  # the first died on the busy port, the second runs
+        assert kernel.km.is_alive()
+    finally:
+        kernel.stop()
+
+
+def test_grader_kernel_start_is_retried(monkeypatch, busy_port, tmp_path):
+    from nnlib.grading import kernel as grading_kernel
+
+    manager = type("Manager", (_FirstOnBusyPort,), {"busy": busy_port, "made": 0})
+    monkeypatch.setattr(grading_kernel, "KernelManager", manager)
+    workdir, private = tmp_path / "work", tmp_path / "private"
+    workdir.mkdir()
+    private.mkdir()
+    kernel = grading_kernel.Kernel(workdir, private, grading_kernel.Limits())
+    try:
+        kernel.start()
+        assert manager.made == 2
+        run = kernel.execute("x = 6 * 7", deadline=time.monotonic() + 30)
+        assert run.status == grading_kernel.OK
+    finally:
+        kernel.shutdown()
+
+
+def test_grader_gives_up_after_the_last_attempt(monkeypatch, busy_port, tmp_path):
+    from nnlib.grading import kernel as grading_kernel
+
+    class AlwaysBusy(_FirstOnBusyPort):
+        def __init__(self, **kwargs):
+            type(self).made = 0  # every instance is "the first"
+            super().__init__(**kwargs)
+
+    AlwaysBusy.busy = busy_port
+    monkeypatch.setattr(grading_kernel, "KernelManager", AlwaysBusy)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "private").mkdir()
+    kernel = grading_kernel.Kernel(
+        tmp_path / "work", tmp_path / "private", grading_kernel.Limits()
+    )
+    with pytest.raises(RuntimeError, match="died"):
+        kernel.start(attempts=2)
+    assert not kernel.alive()
