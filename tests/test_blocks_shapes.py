@@ -130,3 +130,35 @@ def test_no_cuda_calls_in_library_code():
     for folder in ("blocks", "train"):
         for path in (root / folder).glob("*.py"):
             assert ".cuda()" not in path.read_text(), f"{path} calls .cuda()"
+
+
+def test_input_of_another_dtype_is_named():
+    model = SimpleCNN()
+    with pytest.raises(
+        TypeError, match="expected torch.float32 input .* got torch.float64"
+    ):
+        model(torch.zeros(2, 1, 8, 8, dtype=torch.float64))
+    block = TransformerBlock(16, 2, 32)
+    with pytest.raises(TypeError, match="TransformerBlock expected torch.float32"):
+        block(torch.zeros(2, 3, 16, dtype=torch.float64))
+    # a converted model takes the converted input; autocast may mix dtypes
+    model.double()(torch.zeros(2, 1, 8, 8, dtype=torch.float64))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        block(torch.zeros(2, 3, 16, dtype=torch.bfloat16))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: SequenceTransformer(10, max_len=8, d_model=16, n_heads=2),
+        lambda: RNNSequenceModel(10, "gru", hidden_size=8, max_len=8),
+    ],
+)
+def test_token_ids_outside_the_vocabulary_are_named(make):
+    model = make()
+    with pytest.raises(
+        ValueError, match=r"ids must be in \[0, 10\); got ids from 0 to 12"
+    ):
+        model(torch.tensor([[0, 3, 12]]))
+    with pytest.raises(ValueError, match=r"from -1 to 2"):
+        model(torch.tensor([[-1, 2]]))

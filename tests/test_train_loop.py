@@ -116,6 +116,41 @@ def test_wrong_target_dtype_is_named():
         _fit(_mlp(), _loader(X, y.int()))
 
 
+def test_float_labels_for_cross_entropy_are_named():
+    X, y = _blobs(16)
+    with pytest.raises(TypeError, match=r"integers \(torch.long\) of shape \(16,\)"):
+        _fit(_mlp(), _loader(X, y.float(), batch_size=16))
+
+
+def test_label_column_instead_of_labels_is_named():
+    X, y = _blobs(16)
+    with pytest.raises(ValueError, match=r"targets \(16, 1\).*y.squeeze\(-1\)"):
+        _fit(_mlp(), _loader(X, y[:, None], batch_size=16))
+
+
+def test_labels_beyond_the_model_classes_are_named():
+    X, y = _blobs(16)
+    with pytest.raises(ValueError, match=r"must be in \[0, 3\).*from 3 to 5"):
+        _fit(_mlp(), _loader(X, y + 3, batch_size=16))
+
+
+def test_regression_shapes_are_never_broadcast():
+    # (N, 1) outputs against (N,) targets: PyTorch would broadcast to (N, N)
+    X, y = _blobs(16)
+    model = nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    with pytest.raises(ValueError, match=r"outputs \(16, 1\) and targets \(16,\)"):
+        fit(
+            model,
+            _loader(X, y.float(), batch_size=16),
+            epochs=1,
+            optimizer=opt,
+            loss_fn=nn.MSELoss(),
+            device="cpu",
+            progress=False,
+        )
+
+
 def test_batch_on_another_device_is_refused_clearly():
     X, y = _blobs(16)
     batches = [(X.to("meta"), y)]

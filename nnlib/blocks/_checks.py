@@ -5,12 +5,19 @@ from collections.abc import Sequence
 import torch
 
 
-def check_input(owner: str, x: torch.Tensor, layout: Sequence[int | str]) -> None:
+def check_input(
+    owner: str,
+    x: torch.Tensor,
+    layout: Sequence[int | str],
+    like: torch.Tensor | None = None,
+) -> None:
     """Raise ``ValueError`` unless ``x`` matches ``layout``.
 
     ``layout`` lists one entry per axis: an int must match exactly, a string
     (``"B"``, ``"T"``) matches any size and only names the axis in the message.
     Example: ``MultiHeadSelfAttention expected input (B, T, 64), got (2, 5, 63)``.
+    With ``like`` (a parameter of the module), ``x`` must also have its dtype
+    (``TypeError``), except under ``torch.autocast``, which mixes dtypes on purpose.
     """
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{owner} expected a torch.Tensor, got {type(x).__name__}")
@@ -22,10 +29,22 @@ def check_input(owner: str, x: torch.Tensor, layout: Sequence[int | str]) -> Non
     if not fits:
         wanted = ", ".join(str(d) for d in layout)
         raise ValueError(f"{owner} expected input ({wanted}), got {shape}")
+    if like is not None and x.dtype != like.dtype:
+        if torch.is_autocast_enabled(x.device.type):
+            return
+        hint = "x.float()" if like.dtype == torch.float32 else f"x.to({like.dtype})"
+        raise TypeError(
+            f"{owner} expected {like.dtype} input (the dtype of its parameters), got "
+            f"{x.dtype}; convert with {hint} (X.astype(np.float32) in numpy) or "
+            "convert the model (model.to(dtype))"
+        )
 
 
-def check_tokens(owner: str, tokens: torch.Tensor, max_len: int) -> None:
-    """Raise unless ``tokens`` is a (B, T) integer tensor with T <= ``max_len``."""
+def check_tokens(
+    owner: str, tokens: torch.Tensor, max_len: int, vocab_size: int | None = None
+) -> None:
+    """Raise unless ``tokens`` is a (B, T) integer tensor with T <= ``max_len``
+    and, given ``vocab_size``, every id in [0, vocab_size)."""
     check_input(owner, tokens, ("B", "T"))
     if tokens.dtype.is_floating_point or tokens.dtype == torch.bool:
         raise TypeError(
@@ -36,3 +55,10 @@ def check_tokens(owner: str, tokens: torch.Tensor, max_len: int) -> None:
             f"{owner} was built for sequences up to max_len={max_len}, "
             f"got length {tokens.shape[1]}"
         )
+    if vocab_size is not None and tokens.numel() and tokens.device.type != "meta":
+        low, high = int(tokens.min()), int(tokens.max())  # one sync on a GPU
+        if low < 0 or high >= vocab_size:
+            raise ValueError(
+                f"{owner} has a vocabulary of {vocab_size} tokens, so ids must be in "
+                f"[0, {vocab_size}); got ids from {low} to {high}"
+            )

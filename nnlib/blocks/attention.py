@@ -119,7 +119,9 @@ class MultiHeadSelfAttention(nn.Module):
         return_attention: bool = False,
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Attend over the sequence; optionally also return the attention weights."""
-        check_input("MultiHeadSelfAttention", x, ("B", "T", self.d_model))
+        check_input(
+            "MultiHeadSelfAttention", x, ("B", "T", self.d_model), like=self.qkv.weight
+        )
         B, T, C = x.shape
         h, d = self.n_heads, self.d_head
         q, k, v = self.qkv(x).split(C, dim=-1)  # (B, T, 3C) -> 3 x (B, T, C)

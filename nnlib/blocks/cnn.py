@@ -52,7 +52,9 @@ class ConvBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Apply conv -> norm -> ReLU."""
-        check_input("ConvBlock", x, ("N", self.in_channels, "H", "W"))
+        check_input(
+            "ConvBlock", x, ("N", self.in_channels, "H", "W"), like=self.conv.weight
+        )
         return self.act(self.bn(self.conv(x)))
 
 
@@ -100,7 +102,9 @@ class SimpleCNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return class logits for a batch of images."""
         s = self.image_size
-        check_input("SimpleCNN", x, ("N", self.in_channels, s, s))
+        check_input(
+            "SimpleCNN", x, ("N", self.in_channels, s, s), like=self.block1.conv.weight
+        )
         x = self.pool(self.block1(x))  # (N, C, s, s) -> (N, c1, s/2, s/2)
         x = self.pool(self.block2(x))  # -> (N, c2, s/4, s/4)
         x = x.flatten(1)  # (N, c2, s/4, s/4) -> (N, c2 * (s/4)^2)

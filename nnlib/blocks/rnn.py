@@ -56,7 +56,7 @@ class RNNSequenceModel(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Read the whole input, then write one logit vector per position."""
-        check_tokens("RNNSequenceModel", tokens, self.max_len)
+        check_tokens("RNNSequenceModel", tokens, self.max_len, self.vocab_size)
         B, T = tokens.shape
         # state: (n_layers, B, H); for the LSTM a pair (h, c) of those
         _, state = self.encoder(self.embed(tokens))  # (B, T) -> (B, T, E) -> state

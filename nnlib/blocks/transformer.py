@@ -90,7 +90,9 @@ class TransformerBlock(nn.Module):
         return_attention: bool = False,
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Apply attention and the MLP, each on a normalised copy, as residuals."""
-        check_input("TransformerBlock", x, ("B", "T", self.d_model))
+        check_input(
+            "TransformerBlock", x, ("B", "T", self.d_model), like=self.ln1.weight
+        )
         if return_attention:
             a, weights = self.attn(self.ln1(x), mask, return_attention=True)
         else:
@@ -153,7 +155,7 @@ class SequenceTransformer(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Return logits over the vocabulary for every position."""
-        check_tokens("SequenceTransformer", tokens, self.max_len)
+        check_tokens("SequenceTransformer", tokens, self.max_len, self.vocab_size)
         x = self.pos(self.embed(tokens))  # (B, T) -> (B, T, C)
         for block in self.blocks:
             x = block(x)  # (B, T, C) -> (B, T, C)
@@ -165,7 +167,7 @@ class SequenceTransformer(nn.Module):
 
         Call ``model.eval()`` first if the model uses dropout.
         """
-        check_tokens("SequenceTransformer", tokens, self.max_len)
+        check_tokens("SequenceTransformer", tokens, self.max_len, self.vocab_size)
         x = self.pos(self.embed(tokens))
         maps = []
         for block in self.blocks:

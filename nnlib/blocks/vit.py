@@ -62,7 +62,9 @@ class PatchEmbedding(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return one D-dimensional token per patch."""
         s = self.image_size
-        check_input("PatchEmbedding", x, ("B", self.in_channels, s, s))
+        check_input(
+            "PatchEmbedding", x, ("B", self.in_channels, s, s), like=self.proj.weight
+        )
         patches = patchify(x, self.patch_size)  # (B, C, s, s) -> (B, N, C*p*p)
         return self.proj(patches)  # (B, N, C*p*p) @ (C*p*p, D) -> (B, N, D)
 

@@ -11,6 +11,16 @@ import torch
 from torch import nn
 
 _CLASS_INDEX_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
+# losses that compare outputs and targets element by element (PyTorch broadcasts
+# mismatched shapes for some of them, with only a warning)
+_ELEMENTWISE_LOSSES = (
+    nn.MSELoss,
+    nn.L1Loss,
+    nn.SmoothL1Loss,
+    nn.HuberLoss,
+    nn.BCELoss,
+    nn.BCEWithLogitsLoss,
+)
 
 
 def split_batch(batch: object, where: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -80,17 +90,65 @@ def check_batch(
         )
 
 
-def compute_loss(loss_fn, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+def compute_loss(
+    loss_fn, outputs: torch.Tensor, targets: torch.Tensor, where: str = "loss"
+) -> torch.Tensor:
     """Apply ``loss_fn``; sequence logits (B, T, V) with labels (B, T) are flattened.
 
     Flattening to (B*T, V) and (B*T,) makes ``nn.CrossEntropyLoss`` average over
-    every token, which is what the per-token accuracy reports too.
+    every token, which is what the per-token accuracy reports too. Shapes and
+    labels that do not fit the loss raise an error naming both, never a broadcast.
     """
     if outputs.dim() == 3 and targets.dim() == 2 and not targets.is_floating_point():
         B, T, V = outputs.shape
-        flat = outputs.reshape(B * T, V)  # (B, T, V) -> (B*T, V)
-        return loss_fn(flat, targets.reshape(B * T))  # (B, T) -> (B*T,)
-    return loss_fn(outputs, targets)
+        outputs = outputs.reshape(B * T, V)  # (B, T, V) -> (B*T, V)
+        targets = targets.reshape(B * T)  # (B, T) -> (B*T,)
+    check_loss_inputs(loss_fn, outputs, targets, where)
+    try:
+        return loss_fn(outputs, targets)
+    except (IndexError, RuntimeError) as exc:
+        if isinstance(loss_fn, _CLASS_INDEX_LOSSES) and outputs.dim() >= 2:
+            k = outputs.shape[1]
+            low, high = int(targets.min()), int(targets.max())
+            if low < 0 or high >= k:
+                raise ValueError(
+                    f"{where}: class labels must be in [0, {k}) because the model "
+                    f"outputs {k} classes, got labels from {low} to {high}"
+                ) from exc
+        raise
+
+
+def check_loss_inputs(
+    loss_fn: object, outputs: torch.Tensor, targets: torch.Tensor, where: str
+) -> None:
+    """Raise ``ValueError``/``TypeError`` when targets cannot go with these outputs."""
+    name = type(loss_fn).__name__
+    got = f"got outputs {tuple(outputs.shape)} and targets {tuple(targets.shape)}"
+    if isinstance(loss_fn, _ELEMENTWISE_LOSSES) and outputs.shape != targets.shape:
+        hint = ""
+        if outputs.shape == (*targets.shape, 1):
+            hint = "; squeeze the outputs (out.squeeze(-1)) or reshape the targets"
+        elif targets.shape == (*outputs.shape, 1):
+            hint = "; squeeze the targets (y.squeeze(-1))"
+        raise ValueError(
+            f"{where}: {name} compares outputs and targets element by element, so "
+            f"their shapes must be equal; {got}{hint}"
+        )
+    if isinstance(loss_fn, _CLASS_INDEX_LOSSES) and outputs.dim() >= 2:
+        labels = (outputs.shape[0], *outputs.shape[2:])  # (N, K) -> (N,)
+        if targets.is_floating_point():
+            if targets.shape != outputs.shape:
+                raise TypeError(
+                    f"{where}: {name} takes class labels as integers (torch.long) of "
+                    f"shape {labels}, or class probabilities of the outputs' shape; "
+                    f"{got} as {targets.dtype} (convert labels with y.long())"
+                )
+        elif tuple(targets.shape) != labels:
+            raise ValueError(
+                f"{where}: {name} takes one class label per example, shape {labels}; "
+                f"{got}"
+                + ("; use y.squeeze(-1)" if targets.shape == (*labels, 1) else "")
+            )
 
 
 def count_correct(outputs: torch.Tensor, targets: torch.Tensor) -> tuple[int, int]:

@@ -51,7 +51,7 @@ def _train_epoch(model, loader, optimizer, loss_fn, device, epoch, scheduler, cl
         check_batch(x, y, model, loss_fn, where)
 
         out = model(x)  # predict
-        loss = compute_loss(loss_fn, out, y)  # measure the error
+        loss = compute_loss(loss_fn, out, y, where)  # measure the error
         value = loss.item()
         if not math.isfinite(value):
             lr = optimizer.param_groups[0].get("lr", float("nan"))
@@ -192,7 +192,7 @@ def evaluate(
         out = model(x)
         n = y.shape[0]
         if loss_fn is not None:
-            loss_sum += compute_loss(loss_fn, out, y).item() * n
+            loss_sum += compute_loss(loss_fn, out, y, where).item() * n
         c, m = count_correct(out, y)
         correct, counted = correct + c, counted + m
         if out.dim() == 3 and y.dim() == 2 and m:
