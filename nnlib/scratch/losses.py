@@ -101,9 +101,14 @@ class CrossEntropyLoss(Loss):
         N, K = logits.shape
         labels = np.asarray(target)
         if not np.issubdtype(labels.dtype, np.integer):
+            hint = (
+                "one-hot rows? use labels.argmax(axis=1)"
+                if labels.shape == (N, K)
+                else "use labels.astype(int) if they are whole numbers"
+            )
             raise ValueError(
                 f"CrossEntropyLoss expected integer class labels, got dtype "
-                f"{labels.dtype} (use labels.astype(int) if they are whole numbers)"
+                f"{labels.dtype} ({hint})"
             )
         if labels.shape != (N,):
             raise ValueError(
