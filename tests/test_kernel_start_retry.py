@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import time
+from pathlib import Path
 
 import pytest
 from jupyter_client.manager import KernelManager
@@ -85,3 +86,23 @@ def test_grader_gives_up_after_the_last_attempt(monkeypatch, busy_port, tmp_path
     with pytest.raises(RuntimeError, match="died"):
         kernel.start(attempts=2)
     assert not kernel.alive()
+
+
+def test_make_execute_retries_the_kernel_start(monkeypatch, busy_port, tmp_path):
+    import importlib.util
+
+    import nbformat
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "execute.py"
+    spec = importlib.util.spec_from_file_location("nnlib_tools_execute", path)
+    execute = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(execute)
+    manager = type("Manager", (_FirstOnBusyPort,), {"busy": busy_port, "made": 0})
+    monkeypatch.setattr(execute, "KernelManager", manager)
+    notebook = tmp_path / "tiny.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    nbformat.write(nb, notebook)
+    execute.execute(notebook, timeout=60, allow_errors=False)
+    assert manager.made == 2
+    out = nbformat.read(notebook, as_version=4).cells[0].outputs
+    assert out[0]["text"] == "42\n"

@@ -12,6 +12,7 @@ Usage: python tools/execute.py NOTEBOOK.ipynb [...] [--allow-errors] [--timeout 
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 import time
@@ -29,6 +30,9 @@ KERNELSPEC = {
 }
 
 
+START_ATTEMPTS = 3
+
+
 class NbvalLikeClient(NotebookClient):
     """An nbclient executor that sends cells the way nbval does (no history)."""
 
@@ -43,20 +47,31 @@ class NbvalLikeClient(NotebookClient):
 def execute(path: Path, timeout: int, allow_errors: bool) -> float:
     """Execute one notebook in place; return the wall time in seconds."""
     nb = nbformat.read(path, as_version=4)
-    km = KernelManager(
-        kernel_name=CURRENT_ENV_KERNEL_NAME,
-        kernel_spec_manager=NbvalKernelspecManager(),
-    )
-    client = NbvalLikeClient(
-        nb,
-        km=km,
-        timeout=timeout,
-        allow_errors=allow_errors,
-        record_timing=False,
-        resources={"metadata": {"path": str(path.parent.resolve())}},
-    )
     start = time.perf_counter()
-    client.execute()
+    for attempt in range(1, START_ATTEMPTS + 1):
+        km = KernelManager(
+            kernel_name=CURRENT_ENV_KERNEL_NAME,
+            kernel_spec_manager=NbvalKernelspecManager(),
+        )
+        client = NbvalLikeClient(
+            nb,
+            km=km,
+            timeout=timeout,
+            allow_errors=allow_errors,
+            record_timing=False,
+            resources={"metadata": {"path": str(path.parent.resolve())}},
+        )
+        try:
+            client.execute()
+            break
+        except RuntimeError as exc:
+            # a kernel that died at start (its port taken meanwhile, see the root
+            # conftest.py) ran no cell: start again with new ports
+            if attempt == START_ATTEMPTS or "before replying" not in str(exc):
+                raise
+            atexit.unregister(client._cleanup_kernel)  # nbclient left it registered
+            km.cleanup_resources()
+            start = time.perf_counter()
     elapsed = time.perf_counter() - start
     # Number code cells 1..n, as a fresh top-to-bottom run would.
     count = 0
