@@ -10,6 +10,8 @@ LOCK   := requirements/lock.txt
 NB     ?=
 JOBS   ?= 2
 PORT   ?= 8888
+# Jupyter refuses to run as root (common in containers) unless told it is on purpose
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Stored outputs are produced and checked on the CPU with these settings: one BLAS/torch
 # thread per process (tests and notebooks run two at a time on two cores; more threads
@@ -49,7 +51,7 @@ $(STAMP): pyproject.toml $(LOCK) | $(PY)
 install: $(STAMP) ## create .venv and install nnlib with the pinned versions
 
 lab: $(STAMP) ## install, then open the course in JupyterLab
-	$(BIN)/jupyter lab --port $(PORT) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab --port $(PORT) $(LAB_FLAGS) notebooks/00_start_here.ipynb
 
 test: $(STAMP) ## install, then run unit tests, course checks and nbval (everything)
 	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) tests notebooks solutions

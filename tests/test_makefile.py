@@ -70,3 +70,5 @@ def test_nbval_settings_are_shared_by_test_and_execute():
 def test_lab_opens_the_start_page():
     out = make("-n", "lab").stdout
     assert "jupyter lab" in out and "notebooks/00_start_here.ipynb" in out
+    # as root (containers) Jupyter needs --allow-root, and only then
+    assert ("--allow-root" in out) == (os.geteuid() == 0)
