@@ -6,6 +6,7 @@ is skipped, unless NNLIB_REQUIRE_BROWSER=1 (as in CI), where a missing browser f
 
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,11 +50,11 @@ NOTEBOOK = {
     "nbformat": 4,
     "nbformat_minor": 5,
 }
-KERNEL_IDLE = """() => {
+KERNEL_IDLE = """(path) => {
     const widget = window.jupyterapp.shell.currentWidget;
     const session = widget && widget.sessionContext;
-    return !!(session && session.session && session.session.kernel
-              && session.kernelDisplayStatus === 'idle');
+    return !!(session && session.path === path && session.session
+              && session.session.kernel && session.kernelDisplayStatus === 'idle');
 }"""
 RUN_ALL = "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
 WAIT_MS = 45_000  # generous: a cold JupyterLab and kernel on a busy 2-core machine
@@ -80,78 +81,127 @@ def _require_browser():
     return sync_playwright
 
 
-@pytest.mark.browser
-@pytest.mark.ch01
-@pytest.mark.timeout(180)  # a safety net only: the waits below fail long before
-def test_line_fit_explorer_in_jupyterlab(tmp_path):
+FIT_CELL = (
+    "import torch\nfrom torch import nn\n\nfrom nnlib.train import fit\n\n"
+    "torch.manual_seed(0)\n"
+    "X = torch.randn(64, 2)\ny = (X[:, 0] > 0).long()\n"
+    "loader = [(X[i : i + 16], y[i : i + 16]) for i in range(0, 64, 16)]\n"
+    "model = nn.Linear(2, 2)\n"
+    "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+    "history = fit(model, loader, epochs=3, optimizer=optimizer,\n"
+    "              loss_fn=nn.CrossEntropyLoss(), device='cpu')\n"
+    "print('epochs trained:', len(history['train_loss']))"
+)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """One JupyterLab for this module, serving the two notebooks below."""
     sync_playwright = _require_browser()
-    root = tmp_path / "root"
+    tmp = tmp_path_factory.mktemp("browser")
+    root = tmp / "root"
     root.mkdir()
     (root / "explorer.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
+    training = json.loads(json.dumps(NOTEBOOK))
+    training["cells"][0].update(id="fit", source=FIT_CELL)
+    (root / "training.ipynb").write_text(json.dumps(training), encoding="utf-8")
     lab_options = [
         "--LabApp.expose_app_in_browser=True",
-        f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
-        f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+        f"--LabApp.user_settings_dir={tmp / 'settings'}",
+        f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
     ]
-    with jupyterlab(root, tmp_path, *lab_options) as lab:
-        _drag_slider_and_check(sync_playwright, lab, tmp_path)
+    with jupyterlab(root, tmp, *lab_options) as server:
+        yield server, sync_playwright
 
 
-def _drag_slider_and_check(sync_playwright, lab, tmp_path):
-    browser = None
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
+@contextmanager
+def _page(lab, notebook):
+    """A headless Chromium page with ``notebook`` open and all its cells started."""
+    server, sync_playwright = lab
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.set_default_timeout(WAIT_MS)
-            page.goto(f"{lab.base}/lab/tree/explorer.ipynb?token={lab.token}")
+            # a workspace of its own: JupyterLab would otherwise reopen the tabs
+            # of the previous test's page, and "run all" could go to one of them
+            workspace = notebook.replace(".", "-")
+            page.goto(
+                f"{server.base}/lab/workspaces/{workspace}/tree/{notebook}"
+                f"?token={server.token}"
+            )
             page.wait_for_selector(".jp-Notebook .jp-Cell")
             page.wait_for_function("window.jupyterapp !== undefined")
             # run only once the kernel is connected and idle: running earlier makes
             # JupyterLab ask which kernel to start (a dialog nobody would answer)
-            page.wait_for_function(KERNEL_IDLE)
+            page.wait_for_function(KERNEL_IDLE, arg=notebook)
             page.evaluate(RUN_ALL)  # not awaited: it resolves only when cells finish
-
-            readout = page.locator(".jp-OutputArea-output .widget-html-content")
-            readout.filter(has_text="MSE =").wait_for()
-            image = page.locator(".jp-OutputArea-output .widget-image")
-            image.wait_for()
-            before_text, before_src = readout.inner_text(), image.get_attribute("src")
-
-            # drag the handle of slider "a" to the right, as a learner would
-            slider = page.locator(".jp-OutputArea-output .widget-hslider").first
-            handle = slider.locator(".noUi-handle")
-            box = handle.bounding_box()
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            page.mouse.down()
-            page.mouse.move(box["x"] + 80, box["y"] + box["height"] / 2, steps=8)
-            page.mouse.up()
-
-            page.wait_for_function(
-                "([el, old]) => el.innerText !== old",
-                arg=[readout.element_handle(), before_text],
-            )
-            page.wait_for_function(
-                "([el, old]) => el.getAttribute('src') !== old",
-                arg=[image.element_handle(), before_src],
-            )
-            # the slider's readout, the numbers and the figure now agree
-            a = float(slider.locator(".widget-readout").inner_text())
-            page.wait_for_function(
-                "([el, text]) => el.innerText.includes(text)",
-                arg=[readout.element_handle(), f"a = {a:.3f}"],
-            )
-            x, y = make_line(50, a=2.0, b=1.0, noise=0.5, seed=0)
-            after_text = readout.inner_text()
-            assert a > 0
-            assert f"MSE = {line_mse(x, y, a, 0.0):.4f}" in after_text
-            assert after_text != before_text
-            page.screenshot(path=str(tmp_path / "line_fit_explorer.png"))
-            assert (tmp_path / "line_fit_explorer.png").stat().st_size > 10_000
+            yield page
+        finally:
             browser.close()
-            browser = None
-    finally:
-        if browser is not None:
-            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.ch01
+@pytest.mark.timeout(180)  # a safety net only: the waits below fail long before
+def test_line_fit_explorer_in_jupyterlab(lab, tmp_path):
+    with _page(lab, "explorer.ipynb") as page:
+        _drag_slider_and_check(page, tmp_path)
+
+
+@pytest.mark.browser
+@pytest.mark.ch07
+@pytest.mark.timeout(180)
+def test_training_shows_a_progress_bar_widget_in_jupyterlab(lab):
+    with _page(lab, "training.ipynb") as page:
+        page.locator(".jp-OutputArea-output", has_text="epochs trained: 3").wait_for()
+        # tqdm.auto renders as a widget: a progress bar full at the end, and the text
+        # with the epoch count and the last metrics beside it
+        bar = page.locator(".jp-OutputArea-output .widget-hprogress .progress-bar")
+        assert bar.count() == 1
+        assert bar.evaluate("el => el.style.width") == "100%"
+        label = page.locator(".jp-OutputArea-output .widget-html-content").last
+        text = label.inner_text()
+        assert "3/3" in text and "train_loss=" in text and "train_acc=" in text
+
+
+def _drag_slider_and_check(page, tmp_path):
+    """Drag slider a; the readout, the numbers and the figure must follow."""
+    readout = page.locator(".jp-OutputArea-output .widget-html-content")
+    readout.filter(has_text="MSE =").wait_for()
+    image = page.locator(".jp-OutputArea-output .widget-image")
+    image.wait_for()
+    before_text, before_src = readout.inner_text(), image.get_attribute("src")
+
+    # drag the handle of slider "a" to the right, as a learner would
+    slider = page.locator(".jp-OutputArea-output .widget-hslider").first
+    handle = slider.locator(".noUi-handle")
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 80, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+
+    page.wait_for_function(
+        "([el, old]) => el.innerText !== old",
+        arg=[readout.element_handle(), before_text],
+    )
+    page.wait_for_function(
+        "([el, old]) => el.getAttribute('src') !== old",
+        arg=[image.element_handle(), before_src],
+    )
+    # the slider's readout, the numbers and the figure now agree
+    a = float(slider.locator(".widget-readout").inner_text())
+    page.wait_for_function(
+        "([el, text]) => el.innerText.includes(text)",
+        arg=[readout.element_handle(), f"a = {a:.3f}"],
+    )
+    x, y = make_line(50, a=2.0, b=1.0, noise=0.5, seed=0)
+    after_text = readout.inner_text()
+    assert a > 0
+    assert f"MSE = {line_mse(x, y, a, 0.0):.4f}" in after_text
+    assert after_text != before_text
+    page.screenshot(path=str(tmp_path / "line_fit_explorer.png"))
+    assert (tmp_path / "line_fit_explorer.png").stat().st_size > 10_000
