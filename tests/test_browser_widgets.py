@@ -1,4 +1,5 @@
-"""A real browser: JupyterLab shows line_fit_explorer, a dragged slider changes it.
+"""A real browser: in JupyterLab a dragged slider changes line_fit_explorer, and fit
+shows its progress bar as a widget.
 
 Needs Debian's Chromium at /usr/bin/chromium (never downloaded). Without it the test
 is skipped, unless NNLIB_REQUIRE_BROWSER=1 (as in CI), where a missing browser fails.
