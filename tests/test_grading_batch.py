@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlib.grading.batch import grade_batch
+from nnlib.grading.batch import grade_batch, task_summary
 from nnlib.grading.cli import main
 from nnlib.grading.kernel import Limits
 
@@ -274,3 +274,46 @@ def test_self_grading_prints_a_progress_table(tmp_path: Path, capsys) -> None:
     row = next(line for line in out.splitlines() if line.startswith("01 "))
     assert "3/4" in row and "4/6" in row
     assert "01.fit_line not attempted" in out
+
+
+def test_class_summary_per_task(batch: dict) -> None:
+    results = list(batch["results"].values())
+    rows = task_summary(results)
+    assert [r["task"] for r in rows] == [
+        "01.neuron_forward",
+        "01.mse_gradient",
+        "01.gd_step",
+        "01.fit_line",
+    ]
+    for row, k in zip(rows, range(4), strict=True):
+        grades = [r.tasks[k] for r in results]
+        assert row["submissions"] == len(results)
+        assert row["passed"] == sum(t.points == t.max_points for t in grades)
+        assert row["not_attempted"] == sum(t.status == "not attempted" for t in grades)
+        assert row["passed"] + row["failed"] + row["not_attempted"] == len(results)
+        assert row["mean_points"] == round(
+            sum(t.points for t in grades) / len(grades), 2
+        )
+    # "wrong" fails task 1 and "not_attempted" skips all four; the faults (hang,
+    # crash, flood) leave tasks 3 and 4 ungraded, which counts as failed
+    assert rows[0]["failed"] >= 1 and rows[0]["not_attempted"] >= 1
+    with (batch["out"] / "tasks.csv").open() as f:
+        stored = list(csv.DictReader(f))
+    assert [r["task"] for r in stored] == [r["task"] for r in rows]
+    assert [int(r["passed"]) for r in stored] == [r["passed"] for r in rows]
+
+
+def test_class_grading_prints_the_per_task_table(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name, cells in [("ann", SOLVED), ("ben", _hostile(tmp_path)["not_attempted"])]:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    out = tmp_path / "out"
+    args = [str(folder), "--chapter", "01", "--out", str(out), "--timeout", "60"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    row = next(line for line in printed.splitlines() if line.startswith("01.gd_step"))
+    assert row.split() == ["01.gd_step", "1/2", "0", "1", "0.5/1"]
+    assert (out / "tasks.csv").exists() and "tasks.csv" in printed

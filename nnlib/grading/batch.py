@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .kernel import Limits
 from .records import SubmissionResult
+from .result import NOT_ATTEMPTED, PASSED
 from .submission import grade_notebook
 
 CSV_COLUMNS = ["student", "task", "points", "max_points", "feedback"]
@@ -89,10 +90,62 @@ class ResultStore:
             "submissions": [r.to_dict() for r in ordered],
             "total_points": sum(r.points for r in ordered),
             "total_max_points": sum(r.max_points for r in ordered),
+            "tasks": task_summary(ordered),
         }
+        _write_atomic(self.out / "tasks.csv", tasks_csv(ordered))
         _write_atomic(
             self.out / "report.json", json.dumps(report, indent=1, ensure_ascii=False)
         )
+
+
+TASK_COLUMNS = [
+    "task",
+    "title",
+    "max_points",
+    "submissions",
+    "passed",
+    "failed",
+    "not_attempted",
+    "mean_points",
+]
+
+
+def task_summary(results: Sequence[SubmissionResult]) -> list[dict]:
+    """Per task, over the class: how many passed, failed, did not try; mean points.
+
+    "failed" includes tasks left ungraded by a fault (a hang, a crash).
+    """
+    by_task: dict[str, list] = {}
+    for r in results:
+        for t in r.tasks:
+            by_task.setdefault(t.task, []).append(t)
+    rows = []
+    for task in by_task:  # first appearance: the chapters' own task order
+        grades = by_task[task]
+        passed = sum(t.status == PASSED for t in grades)
+        skipped = sum(t.status == NOT_ATTEMPTED for t in grades)
+        rows.append(
+            {
+                "task": task,
+                "title": grades[0].title,
+                "max_points": grades[0].max_points,
+                "submissions": len(grades),
+                "passed": passed,
+                "failed": len(grades) - passed - skipped,
+                "not_attempted": skipped,
+                "mean_points": round(sum(t.points for t in grades) / len(grades), 2),
+            }
+        )
+    return rows
+
+
+def tasks_csv(results: Sequence[SubmissionResult]) -> str:
+    """``task_summary`` as CSV, one row per task."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, TASK_COLUMNS)
+    writer.writeheader()
+    writer.writerows(task_summary(results))
+    return buf.getvalue()
 
 
 def grades_csv(results: Sequence[SubmissionResult]) -> str:

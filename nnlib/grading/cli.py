@@ -19,7 +19,7 @@ from pathlib import Path
 
 from nnlib import course
 
-from .batch import find_notebooks, grade_batch
+from .batch import find_notebooks, grade_batch, task_summary
 from .kernel import Limits
 from .records import SubmissionResult, TaskGrade
 
@@ -128,6 +128,21 @@ def progress_table(results: Sequence[SubmissionResult]) -> str:
     return "\n".join(lines)
 
 
+def class_table(rows: Sequence[dict]) -> str:
+    """The per-task summary of a class as an aligned text table."""
+    head = (
+        f"{'task':<24} {'passed':>7} {'failed':>7} {'not tried':>9} {'mean points':>12}"
+    )
+    lines = [head, "-" * len(head)]
+    for row in rows:
+        mean = f"{row['mean_points']:g}/{row['max_points']}"
+        lines.append(
+            f"{row['task']:<24} {row['passed']:>3}/{row['submissions']:<3} "
+            f"{row['failed']:>7} {row['not_attempted']:>9} {mean:>12}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``nnlib-grade`` and ``python -m nnlib.grading``."""
     args = _parser().parse_args(argv)
@@ -165,9 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         total = sum(r.points for r in results)
         most = sum(r.max_points for r in results)
+        print(f"\n{class_table(task_summary(results))}\n")
         print(
             f"{len(results)} submissions, {total}/{most} points; wrote "
-            f"{args.out / 'grades.csv'} and {args.out / 'report.json'}"
+            f"{args.out / 'grades.csv'}, {args.out / 'tasks.csv'} and "
+            f"{args.out / 'report.json'}"
         )
     return 0
 
