@@ -10,6 +10,8 @@ LOCK   := requirements/lock.txt
 NB     ?=
 JOBS   ?= 2
 PORT   ?= 8888
+# An instructor may remove solutions/ from a class's copy; everything else still works
+NB_DIRS := notebooks $(wildcard solutions)
 # Jupyter refuses to run as root (common in containers) unless told it is on purpose
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -54,13 +56,13 @@ lab: $(STAMP) ## install, then open the course in JupyterLab
 	$(BIN)/jupyter lab --port $(PORT) $(LAB_FLAGS) notebooks/00_start_here.ipynb
 
 test: $(STAMP) ## install, then run unit tests, course checks and nbval (everything)
-	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) tests notebooks solutions
+	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) tests $(NB_DIRS)
 
 test-unit: $(STAMP) ## unit and integrity tests only (no notebooks)
 	$(BIN)/pytest -n $(JOBS) --dist loadfile tests
 
 test-nb: $(STAMP) ## nbval over the notebooks only (NB=path for one)
-	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) $(or $(NB),notebooks solutions)
+	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) $(or $(NB),$(NB_DIRS))
 
 test-twice: $(STAMP) ## nbval twice in a row, then at the default thread count (before storing outputs)
 	$(MAKE) test-nb
@@ -77,9 +79,11 @@ test-gpu: $(STAMP) ## execute chapters 07-11 on cuda and check their asserted re
 	NNLIB_DEVICE= $(PY) tools/test_gpu.py
 
 execute: $(STAMP) ## re-execute notebooks in place, fresh kernel (NB=path for one)
-	$(PY) tools/execute.py $(or $(NB),notebooks/*.ipynb solutions/*.ipynb)
+	$(PY) tools/execute.py $(or $(NB),$(addsuffix /*.ipynb,$(NB_DIRS)))
 
 exercises: $(STAMP) ## regenerate exercises/ from solutions/
+	@test -d solutions || { echo "make exercises: there is no solutions/ folder here (a class copy?);" \
+	  "exercises/ is generated from it, so run this in the instructor's copy." >&2; exit 2; }
 	$(PY) -m nnlib.grading.release solutions exercises
 
 lint: $(STAMP) ## ruff over the library, tests, tools and benchmarks (also a test)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from course_copy import needs_solutions
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
@@ -51,6 +52,7 @@ def test_an_exercise_runs_to_the_end_and_every_check_says_not_attempted(
 
 
 @pytest.mark.ch06
+@needs_solutions
 def test_the_trained_digit_solution_scores_full_marks_in_the_batch_grader() -> None:
     # The other solutions prove themselves under nbval: their hidden tests call
     # check(..., seed=1, assert_passed=True), the grader's own cases. Chapter 06

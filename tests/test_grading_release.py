@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from course_copy import needs_solutions
 
 from nnlib import course
 from nnlib.grading.release import (
@@ -203,6 +204,7 @@ def test_a_cell_run_is_work_too(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the real notebooks
 
 
+@needs_solutions
 def test_solutions_exist_for_the_numpy_chapters() -> None:
     names = {p.name for p in SOLUTIONS}
     for ch in course.chapters()[:6]:

@@ -72,3 +72,27 @@ def test_lab_opens_the_start_page():
     assert "jupyter lab" in out and "notebooks/00_start_here.ipynb" in out
     # as root (containers) Jupyter needs --allow-root, and only then
     assert ("--allow-root" in out) == (os.geteuid() == 0)
+
+
+def test_a_class_copy_without_solutions_still_tests(tmp_path):
+    # an instructor may delete solutions/ before handing the course to a class
+    shutil.copy(ROOT / "Makefile", tmp_path)
+    (tmp_path / "notebooks").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+
+    def run(*args):
+        return subprocess.run(
+            [MAKE, "--no-print-directory", "-o", ".venv/.installed", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+
+    pytest_line = run("-n", "test").stdout.splitlines()[-1]
+    assert pytest_line.rstrip().endswith("tests notebooks"), pytest_line
+    refused = run("exercises")
+    assert refused.returncode != 0
+    assert "no solutions/ folder here" in refused.stderr
+    (tmp_path / "solutions").mkdir()
+    assert run("-n", "test").stdout.rstrip().endswith("tests notebooks solutions")
