@@ -31,7 +31,7 @@ def _mlp():
     return nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
 
 
-def _fit(model, train, val=None, epochs=3, lr=0.05, **kw):
+def _fit(model, train, val=None, epochs=3, lr=0.05, loss_fn=None, **kw):
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     return fit(
         model,
@@ -39,7 +39,7 @@ def _fit(model, train, val=None, epochs=3, lr=0.05, **kw):
         val,
         epochs=epochs,
         optimizer=opt,
-        loss_fn=nn.CrossEntropyLoss(),
+        loss_fn=nn.CrossEntropyLoss() if loss_fn is None else loss_fn,
         device="cpu",
         progress=False,
         **kw,
@@ -89,19 +89,11 @@ def test_divergence_stops_with_epoch_step_and_advice():
     X = torch.randn(64, 3, generator=g)
     Y = X @ torch.tensor([[1.0], [-2.0], [0.5]])
     model = nn.Linear(3, 1)
-    opt = torch.optim.SGD(model.parameters(), lr=1e4)  # far too large
     with pytest.raises(
         FloatingPointError, match=r"epoch \d+, step \d+.*lower learning rate"
     ):
-        fit(
-            model,
-            _loader(X, Y, 8),
-            epochs=20,
-            optimizer=opt,
-            loss_fn=nn.MSELoss(),
-            device="cpu",
-            progress=False,
-        )
+        # lr far too large
+        _fit(model, _loader(X, Y, 8), epochs=20, lr=1e4, loss_fn=nn.MSELoss())
 
 
 def test_wrong_input_dtype_is_named():
@@ -137,18 +129,9 @@ def test_labels_beyond_the_model_classes_are_named():
 def test_regression_shapes_are_never_broadcast():
     # (N, 1) outputs against (N,) targets: PyTorch would broadcast to (N, N)
     X, y = _blobs(16)
-    model = nn.Linear(2, 1)
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loader = _loader(X, y.float(), batch_size=16)
     with pytest.raises(ValueError, match=r"outputs \(16, 1\) and targets \(16,\)"):
-        fit(
-            model,
-            _loader(X, y.float(), batch_size=16),
-            epochs=1,
-            optimizer=opt,
-            loss_fn=nn.MSELoss(),
-            device="cpu",
-            progress=False,
-        )
+        _fit(nn.Linear(2, 1), loader, epochs=1, loss_fn=nn.MSELoss())
 
 
 def test_batch_on_another_device_is_refused_clearly():
