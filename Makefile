@@ -21,6 +21,8 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 export NNLIB_DEVICE ?= cpu
 THREADS ?= 1
 CHECK_TARGETS := test test-unit test-nb execute exercises
+# the setting `make test` adds to the native one (see tools/portability.py --list)
+NONNATIVE ?= non-native
 $(CHECK_TARGETS): export OMP_NUM_THREADS = $(THREADS)
 $(CHECK_TARGETS): export OPENBLAS_NUM_THREADS = $(THREADS)
 $(CHECK_TARGETS): export MKL_NUM_THREADS = $(THREADS)
@@ -30,7 +32,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.
                --nbval-cell-timeout=300 -p no:cacheprovider
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test test-unit test-nb test-twice test-one-thread test-browser \
+.PHONY: help install lab test test-unit test-nb test-twice test-one-thread test-portable test-browser \
         test-gpu execute exercises lint bench wheel-check clean
 
 help: ## list the targets
@@ -45,18 +47,36 @@ $(PY):
 	  exit 1; }
 
 # Reinstall only when the project description or the lock changed.
+# On Linux PyPI's torch is the CUDA build (about 2 GB with its libraries). TORCH_INDEX=cpu
+# adds PyTorch's CPU-only index: it has the same version as 2.13.0+cpu, which the lock's
+# torch==2.13.0 admits (a pin without a local label ignores the "+cpu") and pip prefers
+# (a local version sorts after the plain one). Choose it at the first install.
+TORCH_INDEX ?=
+TORCH_PIP := $(if $(TORCH_INDEX),--extra-index-url https://download.pytorch.org/whl/$(TORCH_INDEX))
 $(STAMP): pyproject.toml $(LOCK) | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install -qq -c $(LOCK) -e ".[lab,test]"
+	$(PY) -m pip install -qq -c $(LOCK) $(TORCH_PIP) -e ".[lab,test,grader]"
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install nnlib with the pinned versions
 
+# The server's root is the repository, so notebooks/, exercises/ and solutions/ are all
+# in its file browser and the start page's links resolve; it opens the start page.
+# The lectures are trusted first (the course made their outputs), so JupyterLab shows
+# their stored widgets, such as finished progress bars, before they are run.
+# LAB_ARGS passes more options, e.g. LAB_ARGS=--no-browser on a remote machine.
+LAB_ARGS ?=
 lab: $(STAMP) ## install, then open the course in JupyterLab
-	$(BIN)/jupyter lab --port $(PORT) $(LAB_FLAGS) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter trust notebooks/*.ipynb >/dev/null
+	$(BIN)/jupyter lab --port $(PORT) $(LAB_FLAGS) $(LAB_ARGS) \
+	  --ServerApp.root_dir=. notebooks/00_start_here.ipynb
 
 test: $(STAMP) ## install, then run unit tests, course checks and nbval (everything)
 	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) tests $(NB_DIRS)
+	# nbval once more as another CPU computes: torch's plain (non-SIMD) kernels and
+	# numpy without its widest SIMD loops, so a stored output that only this machine
+	# reproduces fails here, the day it is stored (`make test-portable` runs them all)
+	$(PY) tools/portability.py --only $(NONNATIVE) --threads 1 $(NB_DIRS)
 
 test-unit: $(STAMP) ## unit and integrity tests only (no notebooks)
 	$(BIN)/pytest -n $(JOBS) --dist loadfile tests
@@ -71,6 +91,9 @@ test-twice: $(STAMP) ## nbval twice in a row, then at the default thread count (
 	# two threads each on two cores oversubscribe (measured: 2 min 36 s with one worker,
 	# 3 min 44 s to 6 min 49 s with two)
 	$(MAKE) test-nb THREADS=$$(getconf _NPROCESSORS_ONLN) JOBS=1
+
+test-portable: $(STAMP) ## nbval under every CPU instruction set this machine can emulate, 1 and 2 threads
+	$(PY) tools/portability.py $(NB_DIRS)
 
 test-browser: $(STAMP) ## the real-browser widget test only
 	$(BIN)/pytest -m browser tests -v

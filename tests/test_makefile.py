@@ -3,12 +3,20 @@
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKE = shutil.which("make")
+# the environment running the tests is the one `make install` made (not conda, a
+# JupyterHub image or a plain venv of one's own)
+MADE_BY_MAKE = (
+    Path(sys.prefix).resolve() == (ROOT / ".venv").resolve()
+    and (ROOT / ".venv" / ".installed").exists()
+)
 pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
 
 
@@ -37,6 +45,11 @@ def test_help_lists_the_targets():
         assert f"make {target} " in out, f"`make help` does not list {target}"
 
 
+@pytest.mark.skipif(
+    not MADE_BY_MAKE,
+    reason="the tests run in an environment not made by `make install` "
+    f"({sys.prefix}), so there is no install stamp to check",
+)
 def test_install_is_skipped_when_nothing_changed():
     # The tests run inside the installed environment, so the stamp must be current:
     # `make -q` exits 0 only when the target is up to date (no install would run).
@@ -48,6 +61,44 @@ def test_install_reruns_when_the_lock_is_newer(tmp_path):
     # Dry-run with the lock treated as new: make must plan the install again.
     result = make("-n", "-W", "requirements/lock.txt", ".venv/.installed")
     assert "pip install" in result.stdout
+
+
+def test_torch_index_cpu_installs_pytorchs_cpu_build(tmp_path):
+    # a fresh copy: nothing installed, so `make -n install` shows the whole install
+    shutil.copy(ROOT / "Makefile", tmp_path)
+    (tmp_path / "pyproject.toml").touch()
+    (tmp_path / "requirements").mkdir()
+    shutil.copy(ROOT / "requirements" / "lock.txt", tmp_path / "requirements")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+
+    def pip_lines(*args):
+        out = subprocess.run(
+            [MAKE, "--no-print-directory", "-n", "install", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        ).stdout
+        return [
+            line for line in out.splitlines() if "pip install" in line and "-c" in line
+        ]
+
+    cpu_index = "--extra-index-url https://download.pytorch.org/whl/cpu"
+    (cpu,) = pip_lines("TORCH_INDEX=cpu")
+    assert cpu_index in cpu and "-c requirements/lock.txt" in cpu
+    (default,) = pip_lines()
+    assert (
+        "download.pytorch.org" not in default and "-c requirements/lock.txt" in default
+    )
+    # the lock stays one set of versions: its torch pin admits the CPU build's
+    # version, whose "+cpu" local label a pin without one ignores (PEP 440)
+    torch = next(
+        line.split("==")[1]
+        for line in (ROOT / "requirements" / "lock.txt").read_text().splitlines()
+        if line.startswith("torch==")
+    )
+    assert f"{torch}+cpu" in SpecifierSet(f"=={torch}")
 
 
 def test_execute_runs_the_same_tool_for_one_notebook():
@@ -89,10 +140,15 @@ def test_a_class_copy_without_solutions_still_tests(tmp_path):
             env=env,
         )
 
-    pytest_line = run("-n", "test").stdout.splitlines()[-1]
-    assert pytest_line.rstrip().endswith("tests notebooks"), pytest_line
+    def pytest_line():  # the line of `make test` that runs pytest
+        (line,) = [
+            line for line in run("-n", "test").stdout.splitlines() if "/pytest " in line
+        ]
+        return line.rstrip()
+
+    assert pytest_line().endswith("tests notebooks"), pytest_line()
     refused = run("exercises")
     assert refused.returncode != 0
     assert "no solutions/ folder here" in refused.stderr
     (tmp_path / "solutions").mkdir()
-    assert run("-n", "test").stdout.rstrip().endswith("tests notebooks solutions")
+    assert pytest_line().endswith("tests notebooks solutions"), pytest_line()
