@@ -48,9 +48,9 @@ $(PY):
 
 # Reinstall only when the project description or the lock changed.
 # On Linux PyPI's torch is the CUDA build (about 2 GB with its libraries). TORCH_INDEX=cpu
-# adds PyTorch's CPU-only index: it has the same version as 2.13.0+cpu, which the lock's
-# torch==2.13.0 admits (a pin without a local label ignores the "+cpu") and pip prefers
-# (a local version sorts after the plain one). Choose it at the first install.
+# adds PyTorch's CPU-only index, where the same version is 2.13.0+cpu: the lock's pin
+# torch==2.13.0 admits it (a pin without a local label ignores "+cpu") and pip prefers
+# it (a local version sorts after the plain one). Choose it at the first install.
 TORCH_INDEX ?=
 TORCH_PIP := $(if $(TORCH_INDEX),--extra-index-url https://download.pytorch.org/whl/$(TORCH_INDEX))
 $(STAMP): pyproject.toml $(LOCK) | $(PY)
@@ -63,11 +63,12 @@ install: $(STAMP) ## create .venv and install nnlib with the pinned versions
 # The server's root is the repository, so notebooks/, exercises/ and solutions/ are all
 # in its file browser and the start page's links resolve; it opens the start page.
 # The lectures are trusted first (the course made their outputs), so JupyterLab shows
-# their stored widgets, such as finished progress bars, before they are run.
+# their stored widgets, such as finished progress bars, before they are run (a lecture
+# that cannot be read, e.g. after a merge conflict, does not keep the lab from starting).
 # LAB_ARGS passes more options, e.g. LAB_ARGS=--no-browser on a remote machine.
 LAB_ARGS ?=
 lab: $(STAMP) ## install, then open the course in JupyterLab
-	$(BIN)/jupyter trust notebooks/*.ipynb >/dev/null
+	-$(BIN)/jupyter trust notebooks/*.ipynb >/dev/null
 	$(BIN)/jupyter lab --port $(PORT) $(LAB_FLAGS) $(LAB_ARGS) \
 	  --ServerApp.root_dir=. notebooks/00_start_here.ipynb
 
@@ -76,7 +77,7 @@ test: $(STAMP) ## install, then run unit tests, course checks and nbval (everyth
 	# nbval once more as another CPU computes: torch's plain (non-SIMD) kernels and
 	# numpy without its widest SIMD loops, so a stored output that only this machine
 	# reproduces fails here, the day it is stored (`make test-portable` runs them all)
-	$(PY) tools/portability.py --only $(NONNATIVE) --threads 1 $(NB_DIRS)
+	$(PY) tools/portability.py $(NB_DIRS) --only $(NONNATIVE) --threads 1
 
 test-unit: $(STAMP) ## unit and integrity tests only (no notebooks)
 	$(BIN)/pytest -n $(JOBS) --dist loadfile tests

@@ -116,22 +116,9 @@ def cases(rng: np.random.Generator):
         1.5,
     )
 
-    # Conv2D 1 -> 16, 3x3, padding 1, on 8x8 and 28x28
+    # Conv2D 1 -> 16, 3x3, padding 1, on 8x8 and 28x28 (the course's sizes)
     for size in (8, 28):
-        conv = scratch.Conv2D(1, 16, 3, padding=1, rng=rng).astype(F32)
-        tconv = torch.nn.Conv2d(1, 16, 3, padding=1)
-        with torch.no_grad():
-            tconv.weight.copy_(torch.from_numpy(conv.params["W"]))
-            tconv.bias.copy_(torch.from_numpy(conv.params["b"]))
-        x = rng.standard_normal((64, 1, size, size)).astype(F32)
-        dy = rng.standard_normal((64, 16, size, size)).astype(F32)
-        yield (
-            "Conv2D",
-            f"N=64, 1→16, 3×3, p=1, {size}×{size}",
-            layer_step(conv, x, dy),
-            torch_step(tconv, x, dy),
-            3.0,
-        )
+        yield conv_case(rng, 64, 1, 16, size, 3.0)
 
     # MaxPool2D 2x2 on 16x28x28
     pool = scratch.MaxPool2D(2)
@@ -146,9 +133,37 @@ def cases(rng: np.random.Generator):
         None,
     )
 
-    # Multi-head self-attention, N=32, T=32, d=64, 4 heads (weights returned too)
-    mhsa = scratch.MultiHeadSelfAttention(64, 4, rng=rng).astype(F32)
-    tmha = torch.nn.MultiheadAttention(64, 4, batch_first=True)
+    yield attention_case(rng, 32, 32, 64, 4, 3.0)  # the course's size
+    yield rnn_case(rng, 32, 20, 16, 64, 3.0)  # the course's size
+
+    # larger than the course uses: the target is 1.5x torch
+    yield conv_case(rng, 64, 16, 32, 28, 1.5)
+    yield attention_case(rng, 8, 128, 128, 4, 1.5)
+    yield rnn_case(rng, 32, 20, 64, 256, 1.5)
+
+
+def conv_case(rng, n: int, c_in: int, c_out: int, size: int, target: float):
+    """Conv2D c_in -> c_out, 3x3, padding 1, on size x size images."""
+    conv = scratch.Conv2D(c_in, c_out, 3, padding=1, rng=rng).astype(F32)
+    tconv = torch.nn.Conv2d(c_in, c_out, 3, padding=1)
+    with torch.no_grad():
+        tconv.weight.copy_(torch.from_numpy(conv.params["W"]))
+        tconv.bias.copy_(torch.from_numpy(conv.params["b"]))
+    x = rng.standard_normal((n, c_in, size, size)).astype(F32)
+    dy = rng.standard_normal((n, c_out, size, size)).astype(F32)
+    return (
+        "Conv2D",
+        f"N={n}, {c_in}→{c_out}, 3×3, p=1, {size}×{size}",
+        layer_step(conv, x, dy),
+        torch_step(tconv, x, dy),
+        target,
+    )
+
+
+def attention_case(rng, n: int, t: int, d: int, heads: int, target: float):
+    """Multi-head self-attention against nn.MultiheadAttention (weights returned)."""
+    mhsa = scratch.MultiHeadSelfAttention(d, heads, rng=rng).astype(F32)
+    tmha = torch.nn.MultiheadAttention(d, heads, batch_first=True)
     p = mhsa.params
     with torch.no_grad():
         w_in = np.concatenate([p["Wq"].T, p["Wk"].T, p["Wv"].T])  # (3D, D)
@@ -163,32 +178,34 @@ def cases(rng: np.random.Generator):
         out, _ = tmha(xt, xt, xt, need_weights=True, average_attn_weights=False)
         return out
 
-    x = rng.standard_normal((32, 32, 64)).astype(F32)
-    dy = rng.standard_normal((32, 32, 64)).astype(F32)
-    yield (
+    x = rng.standard_normal((n, t, d)).astype(F32)
+    dy = rng.standard_normal((n, t, d)).astype(F32)
+    return (
         "MultiHeadSelfAttention",
-        "N=32, T=32, d=64, 4 heads",
+        f"N={n}, T={t}, d={d}, {heads} heads",
         layer_step(mhsa, x, dy),
         torch_step(tmha, x, dy, tmha_forward),
-        3.0,
+        target,
     )
 
-    # RNN, N=32, T=20, 16 -> 64
-    rnn = scratch.RNN(16, 64, rng=rng).astype(F32)
-    trnn = torch.nn.RNN(16, 64, batch_first=True)
+
+def rnn_case(rng, n: int, t: int, d: int, h: int, target: float):
+    """A tanh RNN d -> h over t steps against nn.RNN."""
+    rnn = scratch.RNN(d, h, rng=rng).astype(F32)
+    trnn = torch.nn.RNN(d, h, batch_first=True)
     with torch.no_grad():
         trnn.weight_ih_l0.copy_(torch.from_numpy(rnn.params["Wx"].T))
         trnn.weight_hh_l0.copy_(torch.from_numpy(rnn.params["Wh"].T))
         trnn.bias_ih_l0.copy_(torch.from_numpy(rnn.params["b"]))
         trnn.bias_hh_l0.zero_()
-    x = rng.standard_normal((32, 20, 16)).astype(F32)
-    dy = rng.standard_normal((32, 20, 64)).astype(F32)
-    yield (
+    x = rng.standard_normal((n, t, d)).astype(F32)
+    dy = rng.standard_normal((n, t, h)).astype(F32)
+    return (
         "RNN",
-        "N=32, T=20, 16→64",
+        f"N={n}, T={t}, {d}→{h}",
         layer_step(rnn, x, dy),
         torch_step(trnn, x, dy, lambda xt: trnn(xt)[0]),
-        3.0,
+        target,
     )
 
 

@@ -1,4 +1,9 @@
-"""Environment check for the course: versions, device, and what is missing."""
+"""Environment check for the course: versions, device, and what is missing.
+
+Besides the packages it looks for a font with Chinese characters: the glossaries give
+every term in English and Chinese, and without such a font the browser draws the
+Chinese as boxes. That is a note, not a problem (the course works without it).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import os
 import platform
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = ["EnvironmentReport", "check_environment"]
 
@@ -19,6 +25,19 @@ REQUIRED = {
     "torch": "chapters 07-11 (PyTorch)",
 }
 
+# A character of the glossaries' Chinese terms (神经元, neuron): a font with a glyph
+# for it covers the common Chinese characters. Fonts are tested for the glyph, not
+# trusted by their name; names only decide which ones are tried first.
+CJK_SAMPLE = "神"
+CJK_HINTS = ("cjk", "han", "hei", "song", "ming", "kai", "pingfang", "hiragino", "wqy")
+# "Last Resort" fonts draw a placeholder for every character (macOS ships one)
+NOT_A_FONT = ("lastresort", "last resort")
+CJK_MISSING = (
+    "No font with Chinese characters is installed, so the glossaries' Chinese terms "
+    "show as boxes. On Debian/Ubuntu: `sudo apt-get install fonts-noto-cjk`, then "
+    "reload the page (macOS and Windows come with such fonts)."
+)
+
 
 @dataclass
 class EnvironmentReport:
@@ -27,7 +46,9 @@ class EnvironmentReport:
     python: str
     versions: dict[str, str] = field(default_factory=dict)
     device: str = "unknown"
+    cjk_font: str = "not checked"
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -37,6 +58,10 @@ class EnvironmentReport:
         lines = [f"Python      {self.python}"]
         lines += [f"{name:<11} {ver}" for name, ver in self.versions.items()]
         lines.append(f"device      {self.device}")
+        lines.append(f"CJK font    {self.cjk_font}")
+        if self.notes:
+            lines.append("NOTES:")
+            lines += [f"  - {n}" for n in self.notes]
         if self.problems:
             lines.append("PROBLEMS:")
             lines += [f"  - {p}" for p in self.problems]
@@ -57,6 +82,35 @@ def _find_device() -> str:
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)})"
     return device.type
+
+
+def find_cjk_font() -> str | None:
+    """The path of an installed font that has Chinese characters, or None.
+
+    matplotlib's font manager lists the system's font files (through fontconfig on
+    Linux, the font folders on macOS and Windows); FreeType says whether a file has
+    a glyph for ``CJK_SAMPLE``.
+    """
+    from matplotlib import font_manager
+
+    paths = [
+        path
+        for path in font_manager.findSystemFonts()
+        if not any(word in Path(path).name.lower() for word in NOT_A_FONT)
+    ]
+
+    def order(path: str) -> tuple[bool, bool]:  # likely CJK first, regular before bold
+        name = Path(path).name.lower()
+        return not any(hint in name for hint in CJK_HINTS), "bold" in name
+
+    paths.sort(key=order)
+    for path in paths:
+        try:
+            if font_manager.get_font(path).get_char_index(ord(CJK_SAMPLE)):
+                return path
+        except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read
+            continue
+    return None
 
 
 def check_environment() -> EnvironmentReport:
@@ -85,4 +139,9 @@ def check_environment() -> EnvironmentReport:
             report.problems.append(str(exc))
             requested = os.environ.get("NNLIB_DEVICE")
             report.device = f"unavailable (NNLIB_DEVICE={requested})"
+    if report.versions.get("matplotlib", "missing") != "missing":
+        font = find_cjk_font()
+        report.cjk_font = Path(font).name if font else "none"
+        if font is None:
+            report.notes.append(CJK_MISSING)
     return report

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,13 @@ class Lab:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read()
 
+    def status(self, path: str) -> int:
+        """The HTTP status of GET base + path (404 is an answer, not an error)."""
+        try:
+            return self.get(path)[0]
+        except urllib.error.HTTPError as error:
+            return error.code
+
     def post(self, path: str) -> None:
         """POST to base + path with the token, ignoring connection errors."""
         request = urllib.request.Request(
@@ -52,6 +60,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def jupyter_env(tmp: Path) -> dict[str, str]:
+    """The environment, with Jupyter's config, data and runtime folders in ``tmp``."""
+    env = dict(os.environ)
+    for name in ("CONFIG", "DATA", "RUNTIME"):
+        env[f"JUPYTER_{name}_DIR"] = str(tmp / f"jupyter_{name.lower()}")
+    return env
+
+
 @contextmanager
 def jupyterlab(
     root: Path, tmp: Path, *extra: str, seconds: float = 60
@@ -64,29 +80,44 @@ def jupyterlab(
     down), then SIGKILL.
     """
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ)
-    for name in ("CONFIG", "DATA", "RUNTIME"):
-        env[f"JUPYTER_{name}_DIR"] = str(tmp / f"jupyter_{name.lower()}")
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--allow-root",
+        *extra,
+    ]
+    with serve(command, root, tmp, port, token, seconds=seconds) as lab:
+        yield lab
+
+
+@contextmanager
+def serve(
+    command: list[str],
+    cwd: Path,
+    tmp: Path,
+    port: int,
+    token: str,
+    *,
+    seconds: float = 60,
+) -> Iterator[Lab]:
+    """Run ``command`` (a JupyterLab on ``port`` with ``token``) in ``cwd`` until it
+    answers /api/status, as :func:`jupyterlab` describes."""
     log_path = tmp / "jupyterlab.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyterlab",
-                "--no-browser",
-                "--ip",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                f"--IdentityProvider.token={token}",
-                f"--ServerApp.root_dir={root}",
-                "--allow-root",
-                *extra,
-            ],
+            command,
+            cwd=cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=env,
+            env=jupyter_env(tmp),
             start_new_session=True,
         )
     lab = Lab(f"http://127.0.0.1:{port}", token, process, log_path)

@@ -89,3 +89,67 @@ def attention_configs(draw) -> dict:
         "d_model": heads * draw(st.integers(1, 3)),
         "causal": draw(st.booleans()),
     }
+
+
+# ------------------------------------------------------------ bad input (any array)
+BAD_DTYPES = (
+    "float16",
+    "float32",
+    "float64",
+    "int64",
+    "int32",
+    "bool",
+    "complex128",
+    "object",
+    "str",
+)
+# values that keep every layer well conditioned, so that float16 and float64 agree
+NICE_VALUES = st.sampled_from([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 3.0])
+
+
+@st.composite
+def bad_arrays(draw, max_side: int = 4) -> np.ndarray:
+    """Any array a learner might pass: rank 0-4, sides 0-``max_side`` (so empty and
+    size-1 batches), every dtype kind, NaN/inf entries, negative strides."""
+    shape = tuple(draw(st.lists(st.integers(0, max_side), max_size=4)))
+    values = np.array(
+        draw(
+            st.lists(
+                NICE_VALUES, min_size=int(np.prod(shape)), max_size=int(np.prod(shape))
+            )
+        )
+    )
+    x = values.reshape(shape)
+    if x.size and draw(st.booleans()):
+        x.flat[draw(st.integers(0, x.size - 1))] = draw(
+            st.sampled_from([np.nan, np.inf, -np.inf])
+        )
+    dtype = draw(st.sampled_from(BAD_DTYPES))
+    if dtype in ("int64", "int32", "bool"):
+        x = np.asarray(np.nan_to_num(x, posinf=3.0, neginf=-2.0))  # 0-d stays an array
+    x = x.astype(dtype)
+    if x.ndim and draw(st.booleans()):
+        x = x[::-1]  # a view with a negative stride
+    return x
+
+
+@st.composite
+def bad_scalars(draw, sizes: bool = False) -> object:
+    """Any value a learner might pass where a number is expected.
+
+    With ``sizes``: mostly small ints (legal and not), else floats and other types.
+    """
+    ints = st.integers(-3, 6) if sizes else st.integers(-3, 3)
+    return draw(
+        st.one_of(
+            ints,
+            st.integers(-(2**70), 2**70),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.sampled_from([0.5, 2.0, 1e-3, 0.9, 0.0]),
+            st.booleans(),
+            st.none(),
+            st.text(max_size=2),
+            st.just(np.int64(2)),
+            st.just([1]),
+        )
+    )

@@ -2,6 +2,10 @@
 
 Notebooks, exercise checks and outside tests call these; adding parameters with
 defaults after the documented ones is allowed, renaming or reordering is not.
+Options are keyword-only (API.md): in each list, the parameters after ``KW`` must be
+keyword-only, those before it positional, so ``MultiHeadSelfAttention(8, 2, True)``
+is a TypeError in both subpackages instead of a causal mask in one and a dropout of
+1.0 in the other.
 """
 
 import importlib
@@ -10,24 +14,25 @@ import inspect
 import pytest
 
 E = inspect.Parameter.empty
-VAR = "*"  # a *args parameter
+VAR = "*args"  # a *args parameter
+KW = ("*", None)  # the parameters after it are keyword-only
 
 # module, name, [(parameter, default or E), ...] in the documented order
 CONTRACT = [
     (
         "nnlib.scratch",
         "Neuron",
-        [("n_inputs", E), ("activation", "identity"), ("rng", None)],
+        [("n_inputs", E), KW, ("activation", "identity"), ("rng", None)],
     ),
     (
         "nnlib.scratch",
         "Dense",
-        [("in_features", E), ("out_features", E), ("rng", None)],
+        [("in_features", E), ("out_features", E), KW, ("rng", None)],
     ),
     ("nnlib.scratch", "ReLU", []),
     ("nnlib.scratch", "Sigmoid", []),
     ("nnlib.scratch", "Tanh", []),
-    ("nnlib.scratch", "LeakyReLU", [("alpha", 0.01)]),
+    ("nnlib.scratch", "LeakyReLU", [KW, ("alpha", 0.01)]),
     ("nnlib.scratch", "Softmax", []),
     ("nnlib.scratch", "Flatten", []),
     (
@@ -37,44 +42,49 @@ CONTRACT = [
             ("in_channels", E),
             ("out_channels", E),
             ("kernel_size", E),
+            KW,
             ("stride", 1),
             ("padding", 0),
             ("rng", None),
         ],
     ),
-    ("nnlib.scratch", "MaxPool2D", [("kernel_size", E), ("stride", None)]),
-    ("nnlib.scratch", "AvgPool2D", [("kernel_size", E), ("stride", None)]),
-    ("nnlib.scratch", "RNN", [("input_size", E), ("hidden_size", E), ("rng", None)]),
+    ("nnlib.scratch", "MaxPool2D", [("kernel_size", E), KW, ("stride", None)]),
+    ("nnlib.scratch", "AvgPool2D", [("kernel_size", E), KW, ("stride", None)]),
+    (
+        "nnlib.scratch",
+        "RNN",
+        [("input_size", E), ("hidden_size", E), KW, ("rng", None)],
+    ),
     (
         "nnlib.scratch",
         "MultiHeadSelfAttention",
-        [("d_model", E), ("n_heads", E), ("causal", False), ("rng", None)],
+        [("d_model", E), ("n_heads", E), KW, ("causal", False), ("rng", None)],
     ),
-    ("nnlib.scratch", "LayerNorm", [("d", E), ("eps", 1e-5)]),
+    ("nnlib.scratch", "LayerNorm", [("d", E), KW, ("eps", 1e-5)]),
     ("nnlib.scratch", "Sequential", [("layers", VAR)]),
     ("nnlib.scratch", "MSELoss", []),
     ("nnlib.scratch", "CrossEntropyLoss", []),
     ("nnlib.scratch", "BCEWithLogitsLoss", []),
-    ("nnlib.scratch", "SGD", [("model", E), ("lr", E), ("momentum", 0.0)]),
+    ("nnlib.scratch", "SGD", [("model", E), ("lr", E), KW, ("momentum", 0.0)]),
     (
         "nnlib.scratch",
         "RMSProp",
-        [("model", E), ("lr", E), ("alpha", 0.99), ("eps", 1e-8)],
+        [("model", E), ("lr", E), KW, ("alpha", 0.99), ("eps", 1e-8)],
     ),
     (
         "nnlib.scratch",
         "Adam",
-        [("model", E), ("lr", 1e-3), ("betas", (0.9, 0.999)), ("eps", 1e-8)],
+        [("model", E), ("lr", 1e-3), KW, ("betas", (0.9, 0.999)), ("eps", 1e-8)],
     ),
     (
         "nnlib.scratch",
         "gradcheck",
-        [("layer", E), ("x", E), ("eps", 1e-6), ("seed", 0)],
+        [("layer", E), ("x", E), KW, ("eps", 1e-6), ("seed", 0)],
     ),
     (
         "nnlib.blocks",
         "MultiHeadSelfAttention",
-        [("d_model", E), ("n_heads", E), ("dropout", 0.0), ("causal", False)],
+        [("d_model", E), ("n_heads", E), KW, ("dropout", 0.0), ("causal", False)],
     ),
     (
         "nnlib.blocks",
@@ -83,6 +93,7 @@ CONTRACT = [
             ("d_model", E),
             ("n_heads", E),
             ("d_ff", E),
+            KW,
             ("dropout", 0.0),
             ("causal", False),
         ],
@@ -122,15 +133,28 @@ def _params(obj) -> list[inspect.Parameter]:
 )
 def test_documented_parameters_come_first_in_order(module, name, documented):
     obj = getattr(importlib.import_module(module), name)
-    actual = [p for p in _params(obj) if p.kind not in (p.KEYWORD_ONLY, p.VAR_KEYWORD)]
-    got = [(p.name, VAR if p.kind == p.VAR_POSITIONAL else p.default) for p in actual]
-    assert got[: len(documented)] == documented, (
-        f"{module}.{name}{inspect.signature(obj)}"
-    )
-    for extra in actual[len(documented) :]:  # additions must not break old calls
+    params = _params(obj)
+    signature = f"{module}.{name}{inspect.signature(obj)}"
+    split = documented.index(KW) if KW in documented else len(documented)
+    positional, keyword = documented[:split], documented[split + 1 :]
+    leading = [p for p in params if p.kind not in (p.KEYWORD_ONLY, p.VAR_KEYWORD)]
+    got = [(p.name, VAR if p.kind == p.VAR_POSITIONAL else p.default) for p in leading]
+    assert got[: len(positional)] == positional, signature
+    if keyword:  # the documented options, keyword-only, with their defaults
+        only = {p.name: p.default for p in params if p.kind == p.KEYWORD_ONLY}
+        assert [(n, only.get(n, "missing")) for n, _ in keyword] == keyword, signature
+        assert len(leading) == len(positional), f"{signature}: an option is positional"
+    for extra in leading[len(positional) :]:  # additions must not break old calls
         assert extra.default is not E or extra.kind == extra.VAR_POSITIONAL, (
             f"{module}.{name}: added parameter {extra.name!r} needs a default"
         )
+
+
+@pytest.mark.parametrize("module", ["nnlib.scratch", "nnlib.blocks"])
+def test_a_positional_option_is_a_type_error_in_both_subpackages(module):
+    attention = importlib.import_module(module).MultiHeadSelfAttention
+    with pytest.raises(TypeError):
+        attention(8, 2, True)  # once causal in scratch, dropout p = 1.0 in blocks
 
 
 def test_fit_keywords():

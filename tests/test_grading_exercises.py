@@ -12,9 +12,9 @@ from nbclient import NotebookClient
 from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
 
 from nnlib import course
-from nnlib.grading.batch import grade_batch
-from nnlib.grading.kernel import Limits
-from nnlib.grading.submission import CHECK_CALL
+from nnlib.grader.batch import grade_batch
+from nnlib.grader.kernel import Limits
+from nnlib.grader.submission import CHECK_CALL
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))

@@ -11,7 +11,7 @@ from pathlib import Path
 SCRIPT = textwrap.dedent(
     """
     import json, os, shutil, subprocess, sys
-    from nnlib.grading import guard
+    from nnlib.grader import guard
 
     root, outside, log = sys.argv[1], sys.argv[2], sys.argv[3]
     os.chdir(root)

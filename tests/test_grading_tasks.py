@@ -100,7 +100,9 @@ def test_rnn_step_iterated_is_nnlibs_rnn() -> None:
 def test_the_digit_task_needs_95_percent_on_held_out_digits() -> None:
     X_test, y_test = ch06.held_out_split()
     assert X_test.shape == (360, 64)
-    lookup = {row.tobytes(): label for row, label in zip(X_test, y_test, strict=True)}
+    # the images the check sends for seed 0: the held-out split, disguised
+    X_sent, y_sent = ch06.disguise(X_test, y_test, np.random.default_rng(0))
+    lookup = {row.tobytes(): label for row, label in zip(X_sent, y_sent, strict=True)}
 
     def perfect(X):
         return np.array([lookup[row.tobytes()] for row in X])
@@ -115,6 +117,21 @@ def test_the_digit_task_needs_95_percent_on_held_out_digits() -> None:
     assert not result.passed and "test accuracy 90.0%" in result.message
     bad = run_check("06.train_digits", lambda X: np.zeros((len(X), 10))).message
     assert "one label per image" in bad
+
+
+@pytest.mark.ch06
+def test_the_digit_images_sent_are_in_no_shipped_file() -> None:
+    # a lookup table of the shipped digits (all 1797) finds none of the images
+    # sent, whatever the seed, yet they are the same digits with a little noise
+    from nnlib.data import load_digits
+
+    X_all, _ = load_digits(flatten=True)
+    shipped = {row.tobytes() for row in X_all}
+    for seed in (0, 1, 12345):
+        X_sent, _ = ch06.disguise(*ch06.held_out_split(), np.random.default_rng(seed))
+        assert not any(row.tobytes() in shipped for row in X_sent)
+        rounded = (np.round(X_sent * 16) / 16).astype(X_sent.dtype)  # pixels are k/16
+        assert not any(row.tobytes() in shipped for row in rounded)
 
 
 @pytest.mark.ch07

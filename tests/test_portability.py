@@ -81,3 +81,23 @@ def test_the_largest_change_per_cell_is_reported(tmp_path):
     assert portability._largest_changes(log) == {
         "nb::Cell 3": (0.008, "0.03", "0.800", "0.808")
     }
+
+
+def test_make_test_runs_the_non_native_setting_over_the_notebook_folders():
+    import shlex
+    import subprocess
+
+    out = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "test"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (line,) = [x for x in out.splitlines() if "tools/portability.py" in x]
+    argv = shlex.split(line)
+    args = portability.parser().parse_args(
+        argv[argv.index("tools/portability.py") + 1 :]
+    )
+    assert args.only == ["non-native"] and args.threads == [1]
+    assert args.paths and set(args.paths) <= {"notebooks", "solutions"}

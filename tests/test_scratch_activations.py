@@ -22,7 +22,7 @@ pytestmark = pytest.mark.ch02
 
 LAYERS = {
     "ReLU": (ReLU, torch.relu),
-    "LeakyReLU": (lambda: LeakyReLU(0.2), lambda t: TF.leaky_relu(t, 0.2)),
+    "LeakyReLU": (lambda: LeakyReLU(alpha=0.2), lambda t: TF.leaky_relu(t, 0.2)),
     "Sigmoid": (Sigmoid, torch.sigmoid),
     "Tanh": (Tanh, torch.tanh),
     "Softmax": (Softmax, lambda t: torch.softmax(t, dim=-1)),
@@ -57,7 +57,7 @@ def test_activation_matches_torch(name, shape, seed):
 def test_gradient_at_the_kink_follows_torch():
     # at exactly 0 torch uses slope 0 for ReLU and alpha for LeakyReLU
     x = np.array([[-1.0, 0.0, 1.0]])
-    relu, leaky = ReLU(), LeakyReLU(0.1)
+    relu, leaky = ReLU(), LeakyReLU(alpha=0.1)
     relu.forward(x)
     leaky.forward(x)
     np.testing.assert_array_equal(relu.backward(np.ones((1, 3))), [[0, 0, 1]])
@@ -78,7 +78,7 @@ def test_sigmoid_and_softmax_are_stable_for_huge_inputs():
 def test_softmax_rows_sum_to_one_and_leaky_repr():
     p = Softmax().forward(randn(np.random.default_rng(0), 5, 7))
     np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=1e-12)
-    assert repr(LeakyReLU(0.2)) == "LeakyReLU(alpha=0.2)"
+    assert repr(LeakyReLU(alpha=0.2)) == "LeakyReLU(alpha=0.2)"
     assert repr(ReLU()) == "ReLU()"
 
 

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.ch10
 
 
 def make(cfg, rng):
-    layer = MultiHeadSelfAttention(cfg["d_model"], cfg["heads"], cfg["causal"], rng=rng)
+    layer = MultiHeadSelfAttention(
+        cfg["d_model"], cfg["heads"], causal=cfg["causal"], rng=rng
+    )
     randomize_params(layer, rng)
     return layer, randn(rng, cfg["N"], cfg["T"], cfg["d_model"])
 

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.ch08
 
 
 def make(cfg, rng):
-    layer = Conv2D(cfg["C"], cfg["F"], cfg["k"], cfg["s"], cfg["p"], rng=rng)
+    layer = Conv2D(
+        cfg["C"], cfg["F"], cfg["k"], stride=cfg["s"], padding=cfg["p"], rng=rng
+    )
     randomize_params(layer, rng)
     x = randn(rng, cfg["N"], cfg["C"], cfg["H"], cfg["W"])
     return layer, x

@@ -61,3 +61,10 @@ def test_conv2d_single_channel_edge_kernel():
     image[..., 2:] = 1.0
     out = F.conv2d(image, np.array([[[[-1.0, 1.0]]]]))
     np.testing.assert_array_equal(out[0, 0], [[0, 1, 0]] * 3)
+
+
+@pytest.mark.parametrize("labels", [[0, -1, 2], [0, 3, 1]])
+def test_one_hot_refuses_labels_outside_the_classes(labels):
+    # numpy indexing would have counted -1 as the last class
+    with pytest.raises(ValueError, match=r"one_hot expected labels in \[0, 3\)"):
+        F.one_hot(np.array(labels), 3)

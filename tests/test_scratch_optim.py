@@ -97,8 +97,33 @@ def test_optimizer_updates_the_layers_in_place_and_descends():
 
 
 def test_optimizer_errors_and_repr():
-    with pytest.raises(ValueError, match="lr expected a value >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"lr expected a value in \[0, inf\), got -1"):
         SGD(Dense(2, 2), lr=-1)
-    with pytest.raises(ValueError, match="with params and grads, got int"):
+    with pytest.raises(TypeError, match="with params and grads, got int"):
         Adam(3)
     assert repr(SGD(Dense(1, 1), 0.1, momentum=0.9)) == "SGD(lr=0.1, momentum=0.9)"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda m: SGD(m, float("nan")), r"lr expected a value in \[0, inf\), got nan"),
+        (lambda m: SGD(m, -0.1), r"lr expected a value in \[0, inf\), got -0.1"),
+        (lambda m: SGD(m, 0.1, momentum=float("nan")), "momentum expected"),
+        (lambda m: RMSProp(m, 0.1, alpha=1.5), r"alpha expected a value in \[0, 1\]"),
+        (lambda m: RMSProp(m, 0.1, eps=0.0), r"eps expected a value in \(0, inf\)"),
+        (lambda m: Adam(m, betas=(1.5, 0.999)), r"betas\[0\] expected a value in"),
+        (lambda m: Adam(m, betas=(0.9, 1.0)), r"betas\[1\] expected a value in"),
+        (lambda m: Adam(m, betas=(0.9,)), "betas expected a pair"),
+        (lambda m: Adam(m, eps=-1e-8), r"eps expected a value in \(0, inf\)"),
+    ],
+)
+def test_optimizers_refuse_nan_negative_and_out_of_range_hyperparameters(make, message):
+    # before: each was accepted and trained to NaN or diverged later, far from the cause
+    with pytest.raises(ValueError, match=message):
+        make(Dense(2, 3, rng=np.random.default_rng(0)))
+
+
+def test_optimizer_hyperparameters_must_be_numbers():
+    with pytest.raises(TypeError, match="lr expected a number, got str"):
+        SGD(Dense(2, 3, rng=np.random.default_rng(0)), "0.1")

@@ -17,7 +17,7 @@ POOLS = {"max": (MaxPool2D, TF.max_pool2d), "avg": (AvgPool2D, TF.avg_pool2d)}
 
 @given(kind=st.sampled_from(sorted(POOLS)), cfg=pool_configs(), seed=seeds)
 def test_pool_gradcheck(kind, cfg, seed):
-    layer = POOLS[kind][0](cfg["k"], cfg["s"])
+    layer = POOLS[kind][0](cfg["k"], stride=cfg["s"])
     x = randn(np.random.default_rng(seed), cfg["N"], cfg["C"], cfg["H"], cfg["W"])
     assert gradcheck(layer, x) < GRADCHECK_TOL
 
@@ -25,7 +25,7 @@ def test_pool_gradcheck(kind, cfg, seed):
 @given(kind=st.sampled_from(sorted(POOLS)), cfg=pool_configs(), seed=seeds)
 def test_pool_matches_torch(kind, cfg, seed):
     make, torch_fn = POOLS[kind]
-    layer = make(cfg["k"], cfg["s"])
+    layer = make(cfg["k"], stride=cfg["s"])
     rng = np.random.default_rng(seed)
     x = randn(rng, cfg["N"], cfg["C"], cfg["H"], cfg["W"])
     y = layer.forward(x)
@@ -48,7 +48,7 @@ def test_maxpool_ties_send_the_gradient_to_the_first_maximum_like_torch():
     x = np.zeros((1, 1, 4, 4))
     x[0, 0, 2:, 2:] = [[1.0, 1.0], [1.0, 0.0]]
     for k, s in [(2, 2), (2, 1), (3, 1)]:
-        layer = MaxPool2D(k, s)
+        layer = MaxPool2D(k, stride=s)
         y = layer.forward(x)
         dx = layer.backward(np.ones_like(y))
         xt = torch.tensor(x, requires_grad=True)
@@ -64,4 +64,4 @@ def test_pool_errors_and_repr():
     with pytest.raises(ValueError, match=r"kernel_size.*got input \(1, 1, 1, 4\)"):
         AvgPool2D(2).forward(np.zeros((1, 1, 1, 4)))
     assert repr(MaxPool2D(2)) == "MaxPool2D(kernel_size=2, stride=2)"
-    assert repr(AvgPool2D(3, 1)) == "AvgPool2D(kernel_size=3, stride=1)"
+    assert repr(AvgPool2D(3, stride=1)) == "AvgPool2D(kernel_size=3, stride=1)"

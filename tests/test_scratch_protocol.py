@@ -37,7 +37,7 @@ def _rng():
 
 # (factory, input shape): one small instance of every layer
 LAYERS = {
-    "Neuron": (lambda: Neuron(4, "tanh", rng=_rng()), (3, 4)),
+    "Neuron": (lambda: Neuron(4, activation="tanh", rng=_rng()), (3, 4)),
     "Dense": (lambda: Dense(4, 3, rng=_rng()), (3, 4)),
     "ReLU": (ReLU, (3, 4)),
     "LeakyReLU": (LeakyReLU, (3, 4)),
@@ -47,7 +47,7 @@ LAYERS = {
     "Flatten": (Flatten, (2, 3, 4)),
     "Conv2D": (lambda: Conv2D(2, 3, 3, stride=2, padding=1, rng=_rng()), (2, 2, 5, 5)),
     "MaxPool2D": (lambda: MaxPool2D(2), (2, 2, 5, 5)),
-    "AvgPool2D": (lambda: AvgPool2D(2, 1), (2, 2, 5, 5)),
+    "AvgPool2D": (lambda: AvgPool2D(2, stride=1), (2, 2, 5, 5)),
     "RNN": (lambda: RNN(3, 4, rng=_rng()), (2, 5, 3)),
     "MultiHeadSelfAttention": (
         lambda: MultiHeadSelfAttention(4, 2, causal=True, rng=_rng()),

@@ -104,8 +104,39 @@ def test_indexing_len_iter_and_repr():
     assert "0.2.W" in nested.params
 
 
+def test_assigning_into_params_sets_the_layer_parameter():
+    # before: model.params was a dict built on the fly, so this assignment was lost
+    model = mlp(np.random.default_rng(0))
+    W_layer = model[0].params["W"]
+    new = np.arange(20.0).reshape(4, 5)
+    model.params["0.W"] = new
+    np.testing.assert_array_equal(model[0].params["W"], new)
+    assert model[0].params["W"] is W_layer  # written in place: one array everywhere
+    np.testing.assert_array_equal(model.forward(np.eye(4))[:, :0], np.zeros((4, 0)))
+    assert np.array_equal(model[0].forward(np.eye(4)), new)  # the layer uses it
+    model.params["2.b"][...] = 7.0  # in-place writes keep working, as in notebooks
+    np.testing.assert_array_equal(model[2].params["b"], np.full(3, 7.0))
+    model.grads["0.W"] = np.ones((4, 5))
+    np.testing.assert_array_equal(model[0].grads["W"], np.ones((4, 5)))
+
+
+def test_params_assignment_refuses_wrong_shapes_and_new_keys():
+    model = mlp(np.random.default_rng(0))
+    before = model[0].params["W"].copy()
+    with pytest.raises(
+        ValueError, match=r"params\['0.W'\] expected shape \(4, 5\), got \(5,\)"
+    ):
+        model.params["0.W"] = np.zeros(5)  # no broadcast into (4, 5)
+    with pytest.raises(KeyError, match="keys cannot be added"):
+        model.params["9.W"] = np.zeros(5)
+    with pytest.raises(TypeError, match="keys to stay"):
+        del model.params["0.W"]
+    np.testing.assert_array_equal(model[0].params["W"], before)
+    assert dict(model.params).keys() == {"0.W", "0.b", "2.W", "2.b"}
+
+
 def test_sequential_rejects_non_layers():
     with pytest.raises(
-        ValueError, match="layers with forward and backward, got int at position 1"
+        TypeError, match="layers with forward and backward, got int at position 1"
     ):
         Sequential(ReLU(), 3)

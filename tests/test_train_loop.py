@@ -181,3 +181,46 @@ def test_predict_accepts_arrays_tensors_and_loaders_and_restores_mode():
     torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-6)
     torch.testing.assert_close(a, c, rtol=1e-6, atol=1e-6)
     assert model.training  # mode restored
+
+
+@pytest.mark.parametrize(
+    ("grad_clip", "error", "message"),
+    [
+        (-1.0, ValueError, "fit expected grad_clip > 0, got -1.0"),
+        (0.0, ValueError, "fit expected grad_clip > 0, got 0.0"),
+        (float("nan"), ValueError, "fit expected grad_clip > 0, got nan"),
+        ("1", TypeError, "fit expected grad_clip to be a number or None, got str"),
+    ],
+)
+def test_fit_refuses_a_gradient_clip_that_is_not_positive(grad_clip, error, message):
+    # clip_grad_norm_ with a negative bound flips every gradient: training went uphill
+    X, y = _blobs(32)
+    with pytest.raises(error, match=message):
+        _fit(_mlp(), _loader(X, y), epochs=1, grad_clip=grad_clip)
+
+
+def test_fit_refuses_an_optimizer_built_for_another_model():
+    # before: it trained nothing and returned a normal-looking history
+    X, y = _blobs(32)
+    model, other = _mlp(), _mlp()
+    optimizer = torch.optim.SGD(other.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="optimizer over the model's 4 parameter"):
+        fit(
+            model,
+            _loader(X, y),
+            epochs=1,
+            optimizer=optimizer,
+            loss_fn=nn.CrossEntropyLoss(),
+            device="cpu",
+            progress=False,
+        )
+    with pytest.raises(TypeError, match="fit expected a torch.optim.Optimizer, got"):
+        fit(
+            model,
+            _loader(X, y),
+            epochs=1,
+            optimizer="adam",
+            loss_fn=nn.CrossEntropyLoss(),
+            device="cpu",
+            progress=False,
+        )

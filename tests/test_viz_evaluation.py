@@ -24,7 +24,7 @@ def test_confusion_matrix_counts():
         for j in range(4):
             assert matrix[i, j] == np.sum((y_true == i) & (y_pred == j))
     assert confusion_matrix([0, 1], [1, 1], n_classes=5).shape == (5, 5)
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(ValueError, match="expected y_true and y_pred of one length"):
         confusion_matrix([0, 1], [1])
 
 
@@ -77,3 +77,13 @@ def test_image_grid_shapes_and_limits():
     assert fig.axes[0].images[0].get_array().shape == (4, 4, 3)
     with pytest.raises(ValueError, match="images must be"):
         plot_image_grid(np.zeros((2, 5, 5, 5)))
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "name"),
+    [([0, -1], [0, 1], "y_true"), ([0, 1], [0, 2], "y_pred")],
+)
+def test_confusion_matrix_refuses_labels_outside_the_classes(y_true, y_pred, name):
+    # label -1 used to be counted as the last class
+    with pytest.raises(ValueError, match=rf"expected {name} in \[0, 2\)"):
+        confusion_matrix(np.array(y_true), np.array(y_pred), n_classes=2)

@@ -76,6 +76,35 @@ def test_moving_a_slider_by_hand_starts_a_new_path_and_reset_returns(data):
     assert explorer.state["loss"] == pytest.approx(line_mse(x, y, 0.5, 0.5))
 
 
+@pytest.mark.ch01
+def test_the_browser_sending_rounded_values_back_keeps_the_path(data):
+    # In the browser a slider holds only multiples of its step (0.01): after each
+    # gradient step it sends the rounded value back, after two quick clicks only once
+    # both steps are done. Neither is a move by hand.
+    x, y = data
+    explorer = line_fit_explorer(x, y, a=0.0, b=0.0, lr=0.1)
+    explorer.controls["step"].click()
+    explorer.controls["step"].click()
+    path = explorer.state["path"].copy()
+    assert path.shape == (3, 2)
+    for point in path[1:]:  # late echoes: first of step 1, then of step 2
+        assert not np.allclose(point, np.round(point, 2))  # off the grid
+        for name, value in zip("ab", point, strict=True):
+            explorer.controls[name].value = round(value, 2)  # what the browser sends
+    assert explorer.state["steps"] == 2
+    np.testing.assert_allclose(explorer.state["path"], path)
+    assert (explorer.state["a"], explorer.state["b"]) == tuple(np.round(path[-1], 2))
+    assert explorer.figure.axes[1].get_title() == "MSE over (a, b): 2 steps"
+    drawn = {line.get_label(): line for line in explorer.figure.axes[1].lines}
+    np.testing.assert_allclose(np.column_stack(drawn["descent path"].get_data()), path)
+    # a third step continues from where the sliders are
+    explorer.controls["step"].click()
+    assert explorer.state["steps"] == 3
+    # one slider notch (a whole step) is a move by hand: a new path starts there
+    explorer.controls["a"].value = round(explorer.state["a"] + 0.01, 2)
+    assert explorer.state["steps"] == 0
+
+
 def test_display_bundle_is_live_widget_png_and_stable_text(data):
     explorer = line_fit_explorer(*data)
     bundle = explorer._repr_mimebundle_()

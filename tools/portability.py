@@ -167,13 +167,19 @@ def _largest_changes(log: Path) -> dict[str, tuple[float, str, str, str]]:
     return largest
 
 
+def parser() -> argparse.ArgumentParser:
+    """The command line (paths first: ``--only`` and ``--threads`` take lists)."""
+    out = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    out.add_argument("paths", nargs="*")
+    out.add_argument("--threads", nargs="+", type=int, default=[1, 2])
+    out.add_argument("--only", nargs="+", help="setting names (see --list)")
+    out.add_argument("--list", action="store_true", help="list the settings")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*")
-    parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
-    parser.add_argument("--only", nargs="+", help="setting names (see --list)")
-    parser.add_argument("--list", action="store_true", help="list the settings")
-    args = parser.parse_args(argv)
+    cli = parser()
+    args = cli.parse_args(argv)
     table = settings()
     if args.list:
         for name, env in table.items():
@@ -182,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         unknown = sorted(set(args.only) - set(table))
         if unknown:
-            parser.error(f"unknown setting {unknown}; this CPU has {sorted(table)}")
+            cli.error(f"unknown setting {unknown}; this CPU has {sorted(table)}")
         table = {name: table[name] for name in args.only}
     paths = args.paths or [p for p in ("notebooks", "solutions") if (ROOT / p).is_dir()]
     results = {}

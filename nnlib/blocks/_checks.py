@@ -1,5 +1,7 @@
 """Input checks shared by the blocks: say what shape was expected and what arrived."""
 
+import math
+import numbers
 from collections.abc import Sequence
 
 import torch
@@ -50,6 +52,11 @@ def check_tokens(
         raise TypeError(
             f"{owner} expected integer token ids (torch.long), got {tokens.dtype}"
         )
+    if tokens.shape[1] == 0:
+        raise ValueError(
+            f"{owner} expected at least one token per sequence, "
+            f"got tokens {tuple(tokens.shape)}"
+        )
     if tokens.shape[1] > max_len:
         raise ValueError(
             f"{owner} was built for sequences up to max_len={max_len}, "
@@ -62,3 +69,46 @@ def check_tokens(
                 f"{owner} has a vocabulary of {vocab_size} tokens, so ids must be in "
                 f"[0, {vocab_size}); got ids from {low} to {high}"
             )
+
+
+def check_size(owner: str, name: str, value: object, minimum: int = 1) -> int:
+    """A constructor's size argument: an int (``TypeError``) ``>= minimum``
+    (``ValueError``); ``nn.Linear(0, 0)`` would otherwise build silently."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{owner} expected {name} as an int, got {type(value).__name__} {value!r}"
+        )
+    if value < minimum:
+        raise ValueError(f"{owner} expected {name} >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_dropout(owner: str, value: object) -> float:
+    """A dropout probability in [0, 1] (named, unlike ``nn.Dropout``'s message)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{owner} expected dropout as a number, got {type(value).__name__}"
+        )
+    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        raise ValueError(f"{owner} expected dropout in [0, 1], got {value}")
+    return float(value)
+
+
+def check_flag(owner: str, name: str, value: object) -> bool:
+    """A True/False option (``causal="no"`` would otherwise mean True)."""
+    if not isinstance(value, bool):
+        raise TypeError(
+            f"{owner} expected {name} as True or False, got {type(value).__name__}"
+        )
+    return value
+
+
+def check_heads(owner: str, d_model: object, n_heads: object) -> None:
+    """Sizes of an attention layer: positive ints, d_model divisible by n_heads."""
+    check_size(owner, "d_model", d_model)
+    check_size(owner, "n_heads", n_heads)
+    if d_model % n_heads != 0:
+        raise ValueError(
+            f"{owner} expected d_model divisible by n_heads, got d_model={d_model}, "
+            f"n_heads={n_heads}"
+        )

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nnlib.blocks._checks import check_input
+from nnlib.blocks._checks import check_dropout, check_flag, check_heads, check_input
 
 
 def causal_mask(T: int, device: torch.device | str | None = None) -> torch.Tensor:
@@ -73,14 +73,12 @@ class MultiHeadSelfAttention(nn.Module):
     """
 
     def __init__(
-        self, d_model: int, n_heads: int, dropout: float = 0.0, causal: bool = False
+        self, d_model: int, n_heads: int, *, dropout: float = 0.0, causal: bool = False
     ) -> None:
         super().__init__()
-        if d_model % n_heads != 0:
-            raise ValueError(
-                f"d_model must be divisible by n_heads, got d_model={d_model}, "
-                f"n_heads={n_heads}"
-            )
+        check_heads("MultiHeadSelfAttention", d_model, n_heads)
+        dropout = check_dropout("MultiHeadSelfAttention", dropout)
+        causal = check_flag("MultiHeadSelfAttention", "causal", causal)
         self.d_model = d_model
         self.n_heads = n_heads
         self.d_head = d_model // n_heads
@@ -107,6 +105,13 @@ class MultiHeadSelfAttention(nn.Module):
                 )
             if mask.dim() == 3:  # (B, T, T) -> (B, 1, T, T): same mask for every head
                 mask = mask.unsqueeze(1)
+            try:  # shapes only, no data: free next to the attention itself
+                torch.broadcast_shapes(mask.shape, (1, 1, T, T))
+            except RuntimeError:
+                raise ValueError(
+                    f"MultiHeadSelfAttention expected a mask broadcastable to "
+                    f"(B, n_heads, {T}, {T}), got {tuple(mask.shape)}"
+                ) from None
         if self.causal:
             tril = causal_mask(T, device)  # (T, T), created where the input lives
             mask = tril if mask is None else mask & tril

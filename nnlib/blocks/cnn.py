@@ -13,7 +13,7 @@ and passing 99 % test accuracy, so ``ConvBlock`` uses it unless told not to
 import torch
 from torch import nn
 
-from nnlib.blocks._checks import check_input
+from nnlib.blocks._checks import check_dropout, check_flag, check_input, check_size
 
 
 class ConvBlock(nn.Module):
@@ -32,13 +32,14 @@ class ConvBlock(nn.Module):
         in_channels: int,
         out_channels: int,
         kernel_size: int = 3,
+        *,
         norm: bool = True,
     ) -> None:
         super().__init__()
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = kernel_size
-        self.norm = norm
+        self.in_channels = check_size("ConvBlock", "in_channels", in_channels)
+        self.out_channels = check_size("ConvBlock", "out_channels", out_channels)
+        self.kernel_size = check_size("ConvBlock", "kernel_size", kernel_size)
+        self.norm = check_flag("ConvBlock", "norm", norm)
         # BatchNorm subtracts the per-channel mean, which cancels a conv bias: skip it.
         self.conv = nn.Conv2d(
             in_channels,
@@ -55,6 +56,18 @@ class ConvBlock(nn.Module):
         check_input(
             "ConvBlock", x, ("N", self.in_channels, "H", "W"), like=self.conv.weight
         )
+        N, _, H, W = x.shape
+        if H == 0 or W == 0:
+            raise ValueError(
+                f"ConvBlock expected images of at least 1 x 1 pixels, "
+                f"got input {tuple(x.shape)}"
+            )
+        if self.norm and self.training and N * H * W == 1:  # integers only: free
+            raise ValueError(
+                "ConvBlock expected more than one value per channel to normalise in "
+                f"training mode (batch statistics), got input {tuple(x.shape)}; use a "
+                "larger batch, or model.eval() to use the running statistics"
+            )
         return self.act(self.bn(self.conv(x)))
 
 
@@ -77,10 +90,23 @@ class SimpleCNN(nn.Module):
         image_size: int = 8,
         channels: tuple[int, int] = (16, 32),
         hidden: int = 64,
+        *,
         norm: bool = True,
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
+        for name, value in (
+            ("in_channels", in_channels),
+            ("n_classes", n_classes),
+            ("image_size", image_size),
+            ("hidden", hidden),
+        ):
+            check_size("SimpleCNN", name, value)
+        if not (isinstance(channels, tuple | list) and len(channels) == 2):
+            raise TypeError(f"SimpleCNN expected channels as a pair, got {channels!r}")
+        for value in channels:
+            check_size("SimpleCNN", "channels", value)
+        dropout = check_dropout("SimpleCNN", dropout)
         if image_size % 4 != 0:
             raise ValueError(
                 f"SimpleCNN pools twice by 2, so image_size must be divisible by 4, "

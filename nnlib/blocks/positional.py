@@ -15,13 +15,15 @@ import math
 import torch
 from torch import nn
 
-from nnlib.blocks._checks import check_input
+from nnlib.blocks._checks import check_dropout, check_input, check_size
 
 
 def sinusoidal_table(
     max_len: int, d_model: int, device: torch.device | str | None = None
 ) -> torch.Tensor:
     """The (max_len, d_model) table of sines and cosines; d_model must be even."""
+    check_size("sinusoidal_table", "max_len", max_len)
+    check_size("sinusoidal_table", "d_model", d_model)
     if d_model % 2 != 0:
         raise ValueError(f"sinusoidal encoding needs an even d_model, got {d_model}")
     t = torch.arange(max_len, dtype=torch.float32, device=device)[:, None]  # (T, 1)
@@ -37,11 +39,12 @@ def sinusoidal_table(
 class _AddPositions(nn.Module):
     """Shared part of both encodings: add ``self.table[:T]`` to a (B, T, C) input."""
 
-    def __init__(self, d_model: int, max_len: int, dropout: float) -> None:
+    def __init__(self, d_model: int, max_len: int, *, dropout: float) -> None:
         super().__init__()
-        self.d_model = d_model
-        self.max_len = max_len
-        self.drop = nn.Dropout(dropout)
+        owner = type(self).__name__
+        self.d_model = check_size(owner, "d_model", d_model)
+        self.max_len = check_size(owner, "max_len", max_len)
+        self.drop = nn.Dropout(check_dropout(owner, dropout))
 
     def extra_repr(self) -> str:
         return f"d_model={self.d_model}, max_len={self.max_len}"
@@ -49,6 +52,11 @@ class _AddPositions(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return x plus the vectors of positions 0..T-1."""
         check_input(type(self).__name__, x, ("B", "T", self.d_model))
+        if not x.is_floating_point():  # x + table would round the table to ints
+            raise TypeError(
+                f"{type(self).__name__} expected floating-point vectors, got {x.dtype} "
+                "(embed token ids first, e.g. with nn.Embedding)"
+            )
         T = x.shape[1]
         if T > self.max_len:
             raise ValueError(
@@ -69,8 +77,10 @@ class PositionalEncoding(_AddPositions):
         - Output: (B, T, d_model)
     """
 
-    def __init__(self, d_model: int, max_len: int = 512, dropout: float = 0.0) -> None:
-        super().__init__(d_model, max_len, dropout)
+    def __init__(
+        self, d_model: int, max_len: int = 512, *, dropout: float = 0.0
+    ) -> None:
+        super().__init__(d_model, max_len, dropout=dropout)
         table = sinusoidal_table(max_len, d_model)  # (max_len, C)
         self.register_buffer("table", table, persistent=False)
 
@@ -83,6 +93,8 @@ class LearnedPositionalEncoding(_AddPositions):
         - Output: (B, T, d_model)
     """
 
-    def __init__(self, d_model: int, max_len: int = 512, dropout: float = 0.0) -> None:
-        super().__init__(d_model, max_len, dropout)
+    def __init__(
+        self, d_model: int, max_len: int = 512, *, dropout: float = 0.0
+    ) -> None:
+        super().__init__(d_model, max_len, dropout=dropout)
         self.table = nn.Parameter(torch.randn(max_len, d_model) * 0.02)

@@ -15,7 +15,7 @@ Transformer) removed. A tanh RNN, a GRU or an LSTM can be plugged in.
 import torch
 from torch import nn
 
-from nnlib.blocks._checks import check_tokens
+from nnlib.blocks._checks import check_size, check_tokens
 
 _CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -41,7 +41,16 @@ class RNNSequenceModel(nn.Module):
         embed_size: int | None = None,
     ) -> None:
         super().__init__()
-        if kind not in _CELLS:
+        for name, value in (
+            ("vocab_size", vocab_size),
+            ("hidden_size", hidden_size),
+            ("n_layers", n_layers),
+            ("max_len", max_len),
+        ):
+            check_size("RNNSequenceModel", name, value)
+        if embed_size is not None:
+            check_size("RNNSequenceModel", "embed_size", embed_size)
+        if not isinstance(kind, str) or kind not in _CELLS:
             raise ValueError(f"kind must be one of {sorted(_CELLS)}, got {kind!r}")
         self.vocab_size = vocab_size
         self.kind = kind

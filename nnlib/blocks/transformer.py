@@ -14,7 +14,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nnlib.blocks._checks import check_input, check_tokens
+from nnlib.blocks._checks import (
+    check_dropout,
+    check_heads,
+    check_input,
+    check_size,
+    check_tokens,
+)
 from nnlib.blocks.attention import MultiHeadSelfAttention
 from nnlib.blocks.positional import LearnedPositionalEncoding, PositionalEncoding
 
@@ -30,10 +36,13 @@ class FeedForward(nn.Module):
     """
 
     def __init__(
-        self, d_model: int, d_ff: int, dropout: float = 0.0, activation: str = "gelu"
+        self, d_model: int, d_ff: int, *, dropout: float = 0.0, activation: str = "gelu"
     ) -> None:
         super().__init__()
-        if activation not in _ACTIVATIONS:
+        self.d_model = check_size("FeedForward", "d_model", d_model)
+        check_size("FeedForward", "d_ff", d_ff)
+        dropout = check_dropout("FeedForward", dropout)
+        if not isinstance(activation, str) or activation not in _ACTIVATIONS:
             raise ValueError(
                 f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}"
             )
@@ -47,6 +56,7 @@ class FeedForward(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Apply the MLP to every position independently."""
+        check_input("FeedForward", x, ("B", "T", self.d_model), like=self.fc1.weight)
         hidden = _ACTIVATIONS[self.activation](self.fc1(x))  # (B, T, C) -> (B, T, d_ff)
         return self.fc2(self.drop(hidden))  # (B, T, d_ff) -> (B, T, C)
 
@@ -70,17 +80,22 @@ class TransformerBlock(nn.Module):
         d_model: int,
         n_heads: int,
         d_ff: int,
+        *,
         dropout: float = 0.0,
         causal: bool = False,
         activation: str = "gelu",
     ) -> None:
         super().__init__()
+        check_heads("TransformerBlock", d_model, n_heads)
+        check_size("TransformerBlock", "d_ff", d_ff)
         self.d_model = d_model
         self.ln1 = nn.LayerNorm(d_model)
-        self.attn = MultiHeadSelfAttention(d_model, n_heads, dropout, causal)
+        self.attn = MultiHeadSelfAttention(
+            d_model, n_heads, dropout=dropout, causal=causal
+        )
         self.drop1 = nn.Dropout(dropout)
         self.ln2 = nn.LayerNorm(d_model)
-        self.ff = FeedForward(d_model, d_ff, dropout, activation)
+        self.ff = FeedForward(d_model, d_ff, dropout=dropout, activation=activation)
         self.drop2 = nn.Dropout(dropout)
 
     def forward(
@@ -124,12 +139,22 @@ class SequenceTransformer(nn.Module):
         n_heads: int = 4,
         n_layers: int = 2,
         d_ff: int | None = None,
+        *,
         dropout: float = 0.0,
         causal: bool = False,
         positional: str | None = "sinusoidal",
         activation: str = "gelu",
     ) -> None:
         super().__init__()
+        for name, value in (
+            ("vocab_size", vocab_size),
+            ("max_len", max_len),
+            ("n_layers", n_layers),
+        ):
+            check_size("SequenceTransformer", name, value)
+        check_heads("SequenceTransformer", d_model, n_heads)
+        if d_ff is not None:
+            check_size("SequenceTransformer", "d_ff", d_ff)
         self.vocab_size = vocab_size
         self.max_len = max_len
         self.d_model = d_model
@@ -147,7 +172,14 @@ class SequenceTransformer(nn.Module):
             )
         d_ff = 4 * d_model if d_ff is None else d_ff
         self.blocks = nn.ModuleList(
-            TransformerBlock(d_model, n_heads, d_ff, dropout, causal, activation)
+            TransformerBlock(
+                d_model,
+                n_heads,
+                d_ff,
+                dropout=dropout,
+                causal=causal,
+                activation=activation,
+            )
             for _ in range(n_layers)
         )
         self.ln_f = nn.LayerNorm(d_model)

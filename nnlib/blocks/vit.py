@@ -12,7 +12,7 @@ with p = 4 an image is just 4 tokens (plus the class token).
 import torch
 from torch import nn
 
-from nnlib.blocks._checks import check_input
+from nnlib.blocks._checks import check_heads, check_input, check_size
 from nnlib.blocks.positional import LearnedPositionalEncoding
 from nnlib.blocks.transformer import TransformerBlock
 
@@ -49,6 +49,13 @@ class PatchEmbedding(nn.Module):
         self, image_size: int, patch_size: int, in_channels: int, d_model: int
     ) -> None:
         super().__init__()
+        for name, value in (
+            ("image_size", image_size),
+            ("patch_size", patch_size),
+            ("in_channels", in_channels),
+            ("d_model", d_model),
+        ):
+            check_size("PatchEmbedding", name, value)
         if image_size % patch_size != 0:
             raise ValueError(
                 f"image_size={image_size} is not divisible by patch_size={patch_size}"
@@ -90,16 +97,23 @@ class ViT(nn.Module):
         n_heads: int = 4,
         n_layers: int = 2,
         d_ff: int | None = None,
+        *,
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
+        check_size("ViT", "n_classes", n_classes)
+        check_size("ViT", "n_layers", n_layers)
+        check_heads("ViT", d_model, n_heads)
+        if d_ff is not None:
+            check_size("ViT", "d_ff", d_ff)
         self.patch_embed = PatchEmbedding(image_size, patch_size, in_channels, d_model)
         n_tokens = self.patch_embed.n_patches + 1  # patches plus the class token
         self.cls_token = nn.Parameter(torch.zeros(1, 1, d_model))
         self.pos = LearnedPositionalEncoding(d_model, max_len=n_tokens)
         d_ff = 4 * d_model if d_ff is None else d_ff
         self.blocks = nn.ModuleList(
-            TransformerBlock(d_model, n_heads, d_ff, dropout) for _ in range(n_layers)
+            TransformerBlock(d_model, n_heads, d_ff, dropout=dropout)
+            for _ in range(n_layers)
         )
         self.ln_f = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, n_classes)

@@ -14,10 +14,26 @@ def check_count(name: str, value: int, minimum: int = 1) -> int:
     return int(value)
 
 
-def check_nonnegative(name: str, value: float) -> float:
-    """Return ``value`` as a float, or raise if it is negative or not a number."""
+def check_seed(value: int, name: str = "seed") -> int:
+    """A seed for ``np.random.default_rng``: an int >= 0 (numpy's own errors for
+    ``-1`` or ``2.5`` do not say which argument was wrong)."""
+    return check_count(name, value, minimum=0)
+
+
+def check_finite(name: str, value: float) -> float:
+    """Return ``value`` as a finite float (NaN or inf would fill the data with them)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     value = float(value)
-    if not value >= 0.0:  # also rejects NaN
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    return value
+
+
+def check_nonnegative(name: str, value: float) -> float:
+    """Return ``value`` as a finite float >= 0, or raise saying why not."""
+    value = check_finite(name, value)
+    if not value >= 0.0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return value
 

@@ -6,19 +6,29 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nnlib.data._checks import check_seed
+
 if TYPE_CHECKING:  # for type checkers only: importing nnlib.data stays torch-free
     from torch.utils.data import DataLoader
 
 
-def _to_tensor(torch: Any, array: np.ndarray) -> Any:
+def _to_tensor(torch: Any, array: np.ndarray, name: str) -> Any:
     array = np.asarray(array)
+    if array.ndim == 0:
+        raise ValueError(
+            f"torch_loader expected {name} with one row per example, got a scalar"
+        )
     if np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float32, copy=False)  # torch layers default to float32
     elif np.issubdtype(array.dtype, np.integer) or array.dtype == np.bool_:
         array = array.astype(np.int64, copy=False)  # class labels and token ids
     else:
-        raise TypeError(f"expected a numeric array, got dtype {array.dtype}")
-    return torch.from_numpy(np.ascontiguousarray(array))
+        raise TypeError(
+            f"torch_loader expected {name} as a numeric array, got dtype {array.dtype}"
+        )
+    if not array.flags.c_contiguous or min(array.strides, default=0) < 0:
+        array = array.copy(order="C")  # torch refuses negative strides
+    return torch.from_numpy(array)
 
 
 def torch_loader(
@@ -40,24 +50,26 @@ def torch_loader(
     import torch
     from torch.utils.data import DataLoader, TensorDataset
 
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, int)
-        or batch_size < 1
-    ):
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
+        raise TypeError(
+            f"batch_size must be a positive integer, got {type(batch_size).__name__}"
+        )
+    if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    tensors = [_to_tensor(torch, X)]
+    seed = check_seed(seed)
+    tensors = [_to_tensor(torch, X, "X")]
     if y is not None:
+        y_tensor = _to_tensor(torch, y, "y")
         if len(y) != len(X):
             raise ValueError(
                 f"X and y need the same number of rows, got X {np.shape(X)} and "
                 f"y {np.shape(y)}"
             )
-        tensors.append(_to_tensor(torch, y))
+        tensors.append(y_tensor)
     generator = torch.Generator().manual_seed(seed)
     return DataLoader(
         TensorDataset(*tensors),
-        batch_size=batch_size,
+        batch_size=int(batch_size),
         shuffle=shuffle,
         generator=generator,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.data._checks import check_count
+from nnlib.data._checks import check_count, check_seed
 
 SEQUENCE_TASKS: tuple[str, ...] = ("copy", "reverse", "sort", "add")
 
@@ -51,7 +51,7 @@ def make_sequence_task(
     n = check_count("n", n)
     length = check_count("length", length)
     vocab = check_count("vocab", vocab, minimum=2)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     if kind != "add":
         inputs = rng.integers(0, vocab, size=(n, length), dtype=np.int64)
         if kind == "copy":

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.data._checks import balanced_labels, check_count, check_nonnegative
+from nnlib.data._checks import (
+    balanced_labels,
+    check_count,
+    check_nonnegative,
+    check_seed,
+)
 
 SHAPE_NAMES: tuple[str, ...] = ("circle", "square", "triangle", "cross")
 
@@ -51,7 +56,7 @@ def make_shapes(
     n = check_count("n", n)
     size = check_count("size", size, minimum=8)
     noise = check_nonnegative("noise", noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     y = rng.permutation(balanced_labels(n, len(SHAPE_NAMES)))
     grid = np.arange(size) + 0.5  # pixel centres
     X = np.empty((n, 1, size, size), dtype=np.float32)

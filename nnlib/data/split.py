@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from nnlib.data._checks import check_seed
+
 Pair = tuple[np.ndarray, np.ndarray]
 
 
@@ -65,7 +67,7 @@ def train_val_test_split(
     val_share = _share(counts - test_share, n_val)
     val_share = np.minimum(val_share, counts - test_share)
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     parts: list[list[np.ndarray]] = [[], [], []]
     for c in range(len(classes)):
         idx = rng.permutation(np.flatnonzero(inverse == c))

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.data._checks import balanced_labels, check_count, check_nonnegative
+from nnlib.data._checks import (
+    balanced_labels,
+    check_count,
+    check_finite,
+    check_nonnegative,
+    check_seed,
+)
 
 
 def make_line(
@@ -31,10 +37,13 @@ def make_line(
     """
     n = check_count("n", n)
     noise = check_nonnegative("noise", noise)
-    low, high = (float(v) for v in x_range)
+    a, b = check_finite("a", a), check_finite("b", b)
+    if not (isinstance(x_range, tuple | list) and len(x_range) == 2):
+        raise TypeError(f"x_range must be a pair (low, high), got {x_range!r}")
+    low, high = (check_finite("x_range", v) for v in x_range)
     if not low < high:
         raise ValueError(f"x_range must be (low, high) with low < high, got {x_range}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     x = rng.uniform(low, high, size=n)
     y = a * x + b + noise * rng.standard_normal(n)
     return x, y
@@ -59,7 +68,7 @@ def make_xor(
     """
     n = check_count("n", n)
     noise = check_nonnegative("noise", noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     corner = balanced_labels(n, 4)  # which of the four corners
     signs = np.array([[1, 1], [-1, -1], [1, -1], [-1, 1]], dtype=np.float64)
     X = signs[corner] + noise * rng.standard_normal((n, 2))
@@ -77,7 +86,7 @@ def make_moons(
     """
     n = check_count("n", n)
     noise = check_nonnegative("noise", noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     y = balanced_labels(n, 2)
     t = rng.uniform(0.0, np.pi, size=n)
     upper = np.stack([np.cos(t), np.sin(t)], axis=1)  # (n, 2)
@@ -106,7 +115,8 @@ def make_spirals(
     n = check_count("n", n)
     n_classes = check_count("n_classes", n_classes, minimum=2)
     noise = check_nonnegative("noise", noise)
-    rng = np.random.default_rng(seed)
+    turns = check_finite("turns", turns)
+    rng = np.random.default_rng(check_seed(seed))
     y = balanced_labels(n, n_classes)
     r = rng.uniform(0.05, 1.0, size=n)  # distance from the origin
     theta = (
@@ -129,7 +139,7 @@ def make_blobs(
     n = check_count("n", n)
     centers = check_count("centers", centers)
     std = check_nonnegative("std", std)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     y = balanced_labels(n, centers)
     angle = 2 * np.pi * np.arange(centers) / centers + np.pi / 2
     means = 2.0 * np.stack([np.cos(angle), np.sin(angle)], axis=1)  # (centers, 2)

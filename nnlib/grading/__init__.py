@@ -1,12 +1,13 @@
-"""nnlib.grading: exercise self-checks and the batch grader.
+"""nnlib.grading: the learner's exercise self-checks and the task registry.
 
 - ``check(task_id, answer)``: the one-line self-check under each exercise task.
 - ``run_check``: the same, returning a ``CheckResult`` instead of printing.
 - ``get_spec``, ``chapter_specs``, ``all_specs``: the task registry
   (cases, references from ``nnlib.scratch``, tolerances, hints).
-- ``nnlib-grade`` / ``python -m nnlib.grading`` (``cli``): grade notebooks, each
-  in its own fresh kernel; ``release``: build ``exercises/`` from ``solutions/``.
+- ``release``: build ``exercises/`` from ``solutions/``.
 
+The instructor's batch grader (``nnlib-grade``) is its own subpackage,
+``nnlib.grader``, with its own extra (``nnlib[grader]``).
 Importing this package loads numpy and nnlib.scratch only: no torch, no Jupyter.
 """
 

@@ -27,6 +27,8 @@ def describe(value: Any) -> str:
     if isinstance(value, tuple | list):
         kind = type(value).__name__
         return f"a {kind} of {len(value)} value{'s' * (len(value) != 1)}"
+    if type(value).__name__ == "Unsupported":  # codec's stand-in, from the grader
+        return f"something that cannot be sent back ({value.type_name})"
     return f"an object of type {type(value).__name__}"
 
 

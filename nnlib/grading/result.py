@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .runner import Outcome, changed_inputs
+from .runner import WATCH_REMOVED, Outcome, changed_inputs
 from .spec import Case, TaskSpec
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
@@ -77,7 +77,12 @@ def evaluate(
 ) -> CheckResult:
     """Judge every case in order; the first failure decides the message."""
     used = sorted({name for o in outcomes for name in o.reference_calls})
-    flags = [f"calls nnlib's own {name}" for name in used]
+    flags = [
+        f"calls nnlib's own {name}"
+        if name != WATCH_REMOVED
+        else "removed the grader's watch on calls (sys.setprofile)"
+        for name in used
+    ]
     for i, (case, exp, outcome) in enumerate(
         zip(cases, expected, outcomes, strict=True)
     ):

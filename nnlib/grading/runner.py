@@ -91,12 +91,20 @@ def _codes_of(dotted: str) -> list[CodeType]:
     return [m.__code__ for m in members if hasattr(m, "__code__")]
 
 
+WATCH_REMOVED = "sys.setprofile"  # the hit of a function that removed the watch
+_setprofile, _getprofile = sys.setprofile, sys.getprofile  # before any notebook
+
+
 @contextmanager
 def watch_calls(forbidden: Sequence[str]) -> Iterator[set[str]]:
     """Collect which of the ``forbidden`` functions run inside the block.
 
-    A profile hook sees every Python call, so an alias such as
-    ``from nnlib.scratch.functional import softmax as sm`` is caught too.
+    A profile hook sees every Python call, so an alias, ``getattr`` or
+    ``importlib`` is caught too, and ``threading.setprofile`` puts it on every
+    thread started inside the block. A function that removes the hook
+    (``sys.setprofile(None)``) is reported as ``WATCH_REMOVED``. This is a
+    tripwire inside the learner's own process, not a proof: code that runs
+    in threads started before the call, or in C, is not seen.
     """
     hits: set[str] = set()
     codes: dict[CodeType, str] = {}
@@ -113,9 +121,15 @@ def watch_calls(forbidden: Sequence[str]) -> Iterator[set[str]]:
         if event == "call" and frame.f_code in codes:
             hits.add(codes[frame.f_code])
 
-    previous = sys.getprofile()
-    sys.setprofile(profile)
+    import threading
+
+    previous = _getprofile()
+    _setprofile(profile)
+    threading.setprofile(profile)
     try:
         yield hits
     finally:
-        sys.setprofile(previous)
+        if _getprofile() is not profile:
+            hits.add(WATCH_REMOVED)
+        threading.setprofile(None)  # type: ignore[arg-type]
+        _setprofile(previous)

@@ -2,7 +2,7 @@
 
 It runs the task's cases in the notebook's own process and prints one line.
 It is feedback for the learner only; the batch grader never trusts it (it
-scores in its own process, see ``nnlib.grading.submission``).
+scores in its own process, see ``nnlib.grader.submission``).
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 Every layer has ``forward``/``backward``, ``params``/``grads`` dicts, checks the
 shapes it receives, and computes in the input's dtype (float64 for gradient
 checks, float32 for speed). Randomness comes from an explicit
-``rng: np.random.Generator``; ``rng=None`` means ``np.random.default_rng(0)``
-(``init.DEFAULT_SEED``), so results are reproducible. This package imports
-numpy only, never torch.
+``rng: np.random.Generator``; ``rng=None`` draws from the next of a sequence of
+independent generators rooted at ``init.DEFAULT_SEED`` (0), so two layers differ
+and a fresh process repeats the same weights. This package imports numpy only,
+never torch.
 """
 
 from . import functional, init

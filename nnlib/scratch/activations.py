@@ -7,7 +7,7 @@ parameters; each caches what its derivative needs.
 import numpy as np
 
 from . import functional as F
-from ._checks import as_float_array, check_grad, check_min_ndim
+from ._checks import as_float_array, check_grad, check_min_ndim, check_number
 from .base import Layer
 
 
@@ -20,7 +20,7 @@ class ReLU(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         r"""$\max(0, x)$."""
-        x = as_float_array(x)
+        x = as_float_array(x, "ReLU")
         self._cache = (x,)
         return F.relu(x)
 
@@ -38,13 +38,13 @@ class LeakyReLU(Layer):
         input (*) -> output (*), any shape.
     """
 
-    def __init__(self, alpha: float = 0.01) -> None:
+    def __init__(self, *, alpha: float = 0.01) -> None:
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = check_number(alpha, "alpha")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         r"""$x$ or $\alpha x$."""
-        x = as_float_array(x)
+        x = as_float_array(x, "LeakyReLU")
         self._cache = (x,)
         return F.leaky_relu(x, self.alpha)
 
@@ -67,7 +67,7 @@ class Sigmoid(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         r"""$\sigma(x)$."""
-        y = F.sigmoid(as_float_array(x))
+        y = F.sigmoid(as_float_array(x, "Sigmoid"))
         self._cache = (y,)
         return y
 
@@ -87,7 +87,7 @@ class Tanh(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         r"""$\tanh(x)$."""
-        y = F.tanh(as_float_array(x))
+        y = F.tanh(as_float_array(x, "Tanh"))
         self._cache = (y,)
         return y
 

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from . import functional as F
-from ._checks import check_grad, check_positive, check_shape
+from ._checks import check_bool, check_grad, check_positive, check_shape
 from .base import Layer
 from .init import init_weight
 
@@ -36,6 +36,7 @@ class MultiHeadSelfAttention(Layer):
         self,
         d_model: int,
         n_heads: int,
+        *,
         causal: bool = False,
         rng: np.random.Generator | None = None,
     ) -> None:
@@ -47,7 +48,7 @@ class MultiHeadSelfAttention(Layer):
                 f"MultiHeadSelfAttention expected d_model divisible by n_heads, "
                 f"got d_model={d_model}, n_heads={n_heads}"
             )
-        self.causal = bool(causal)
+        self.causal = check_bool(causal, "causal")
         self.attention: np.ndarray | None = None
         D = d_model
         for name in "qkvo":
@@ -59,7 +60,8 @@ class MultiHeadSelfAttention(Layer):
         """(N, T, D) -> (N, h, T, d): one slice of the features per head."""
         N, T, _ = a.shape
         # (N, T, D) -> (N, T, h, d) -> (N, h, T, d)
-        return a.reshape(N, T, self.n_heads, -1).transpose(0, 2, 1, 3)
+        d = self.d_model // self.n_heads  # explicit: -1 is ambiguous when N*T = 0
+        return a.reshape(N, T, self.n_heads, d).transpose(0, 2, 1, 3)
 
     @staticmethod
     def _merge(a: np.ndarray) -> np.ndarray:

@@ -38,6 +38,7 @@ class Conv2D(Layer):
         in_channels: int,
         out_channels: int,
         kernel_size: int | tuple[int, int],
+        *,
         stride: int | tuple[int, int] = 1,
         padding: int | tuple[int, int] = 0,
         rng: np.random.Generator | None = None,

@@ -25,6 +25,7 @@ class Dense(Layer):
         self,
         in_features: int,
         out_features: int,
+        *,
         rng: np.random.Generator | None = None,
         init: str = "he",
     ) -> None:

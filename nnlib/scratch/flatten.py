@@ -19,7 +19,10 @@ class Flatten(Layer):
         """A reshaped view of ``x``."""
         x = check_min_ndim(x, "Flatten", 2, "(N, ...)")
         self._cache = (x.shape,)
-        return x.reshape(x.shape[0], -1)  # (N, C, H, W) -> (N, C*H*W)
+        # the size written out: -1 is ambiguous when N = 0
+        return x.reshape(
+            x.shape[0], math.prod(x.shape[1:])
+        )  # (N, C, H, W) -> (N, C*H*W)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """Reshape the gradient back to the input's shape."""

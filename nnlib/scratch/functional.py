@@ -71,6 +71,10 @@ def leaky_relu_derivative(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     r"""$e^{x_i} / \sum_j e^{x_j}$ along ``axis``; the max is subtracted first."""
+    if (
+        x.ndim and x.shape[axis] == 0
+    ):  # nothing to normalise (and max() has no identity)
+        return np.exp(x)
     e = np.exp(x - x.max(axis=axis, keepdims=True))  # largest term is e^0 = 1
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -88,6 +92,13 @@ def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
 def one_hot(labels: np.ndarray, n_classes: int, dtype: type = np.float64) -> np.ndarray:
     """(N,) integer labels -> (N, K) rows with a single 1."""
+    labels = np.asarray(labels)
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        # numpy would count -1 as the last class: say so instead
+        raise ValueError(
+            f"one_hot expected labels in [0, {n_classes}), "
+            f"got labels from {labels.min()} to {labels.max()}"
+        )
     out = np.zeros((len(labels), n_classes), dtype=dtype)
     out[np.arange(len(labels)), labels] = 1
     return out
@@ -179,3 +190,34 @@ def conv2d(
     Ho = (xp.shape[2] - kH) // stride[0] + 1
     Wo = (xp.shape[3] - kW) // stride[1] + 1
     return y.reshape(N, F, Ho, Wo)  # (N, F, L) -> (N, F, H', W')
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def confusion_matrix(
+    y_true: np.ndarray, y_pred: np.ndarray, n_classes: int | None = None
+) -> np.ndarray:
+    """Counts ``C[i, j]`` of samples of true class i predicted as class j.
+
+    Shape: (N,), (N,) -> (K, K) int64; ``n_classes=None`` takes K from the labels.
+    """
+    y_true = np.asarray(y_true).astype(np.int64).ravel()
+    y_pred = np.asarray(y_pred).astype(np.int64).ravel()
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"confusion_matrix expected y_true and y_pred of one length, got "
+            f"{y_true.shape} and {y_pred.shape}"
+        )
+    if n_classes is None:
+        n_classes = int(max(y_true.max(initial=0), y_pred.max(initial=0))) + 1
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+            # numpy would count -1 as the last class: say so instead
+            raise ValueError(
+                f"confusion_matrix expected {name} in [0, {n_classes}), "
+                f"got labels from {labels.min()} to {labels.max()}"
+            )
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (y_true, y_pred), 1)
+    return matrix

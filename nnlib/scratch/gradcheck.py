@@ -15,6 +15,7 @@ Reference: cs231n, "Gradient checks" (Karpathy's notes).
 
 import numpy as np
 
+from ._checks import as_float_array, check_number, is_int
 from .base import Layer
 
 
@@ -49,6 +50,18 @@ def gradient_errors(
     Returns ``{"x": ..., "<param name>": ...}``. Needs float64 input and
     parameters (float32 rounding would swamp the differences).
     """
+    if not all(hasattr(layer, a) for a in ("forward", "backward", "params", "grads")):
+        raise TypeError(
+            f"gradcheck expected a layer (forward, backward, params, grads), "
+            f"got {type(layer).__name__}"
+        )
+    eps = check_number(eps, "eps", low=0.0, low_open=True)
+    if not is_int(seed) or seed < 0:
+        error = ValueError if is_int(seed) else TypeError
+        raise error(f"seed expected a non-negative int, got {seed!r}")
+    x = as_float_array(x, "gradcheck", "x")
+    if not np.isfinite(x).all():  # NaN differences would make the error NaN
+        raise ValueError("gradcheck expected finite x, got NaN or inf entries")
     x = np.array(x, dtype=np.float64)  # a private copy: the caller's x is never nudged
     for name, p in layer.params.items():
         if p.dtype != np.float64:
@@ -71,7 +84,9 @@ def gradient_errors(
     return errors
 
 
-def gradcheck(layer: Layer, x: np.ndarray, eps: float = 1e-6, seed: int = 0) -> float:
+def gradcheck(
+    layer: Layer, x: np.ndarray, *, eps: float = 1e-6, seed: int = 0
+) -> float:
     r"""The largest relative gradient error over the input and every parameter.
 
     Uses the random projection ``seed`` of the output; the error of an array is

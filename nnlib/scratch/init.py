@@ -1,9 +1,13 @@
 """Weight initialisation: Xavier/Glorot and He (Kaiming), drawn from an explicit rng.
 
-Every function takes ``rng``: a ``np.random.Generator``, or ``None`` for a fresh
-generator seeded with ``DEFAULT_SEED`` (0), so code that passes no generator is
-still reproducible. Note that two layers built with ``rng=None`` draw the same
-numbers; pass one shared generator to give them different weights.
+Every function takes ``rng``: a ``np.random.Generator``, or ``None`` for the next
+default generator. Default generators are children of one ``np.random.SeedSequence``
+seeded with ``DEFAULT_SEED`` (0): each ``rng=None`` call spawns a new, independent
+child, so two ``Dense(4, 4)`` get different weights, and a fresh process that builds
+the same layers in the same order gets the same weights again.
+``seed_default_rng(seed)`` restarts the sequence (``nnlib.train.seed_everything``
+calls it). An explicit generator is still the clearest way to say where weights
+come from.
 
 References: Glorot & Bengio (2010), "Understanding the difficulty of training
 deep feedforward neural networks"; He et al. (2015), "Delving Deep into
@@ -15,14 +19,28 @@ import math
 import numpy as np
 
 DEFAULT_SEED = 0
+# the root of every default generator; each rng=None spawns one independent child
+_default_seeds = np.random.SeedSequence(DEFAULT_SEED)
+
+
+def seed_default_rng(seed: int = DEFAULT_SEED) -> None:
+    """Restart the default generators: the next ``rng=None`` layers repeat their
+    weights from the start of the sequence for ``seed``."""
+    global _default_seeds
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"seed expected a non-negative int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed expected a non-negative int, got {seed}")
+    _default_seeds = np.random.SeedSequence(int(seed))
 
 
 def get_rng(rng: np.random.Generator | None = None) -> np.random.Generator:
-    """Return ``rng``, or a new generator seeded with ``DEFAULT_SEED`` if ``None``."""
+    """Return ``rng``, or the next independent default generator if ``None``."""
     if rng is None:
-        return np.random.default_rng(DEFAULT_SEED)
+        (child,) = _default_seeds.spawn(1)
+        return np.random.default_rng(child)
     if not isinstance(rng, np.random.Generator):
-        raise ValueError(
+        raise TypeError(
             f"rng expected a np.random.Generator or None, got {type(rng).__name__}"
         )
     return rng

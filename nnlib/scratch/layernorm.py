@@ -9,7 +9,7 @@ Reference: Ba, Kiros & Hinton (2016), "Layer Normalization".
 
 import numpy as np
 
-from ._checks import check_grad, check_last_dim, check_positive
+from ._checks import check_grad, check_last_dim, check_number, check_positive
 from .base import Layer
 
 
@@ -21,10 +21,10 @@ class LayerNorm(Layer):
         params: gamma (d,) starting at 1, beta (d,) starting at 0.
     """
 
-    def __init__(self, d: int, eps: float = 1e-5) -> None:
+    def __init__(self, d: int, *, eps: float = 1e-5) -> None:
         super().__init__()
         self.d = check_positive(d, "d")
-        self.eps = float(eps)
+        self.eps = check_number(eps, "eps", low=0.0, low_open=True)
         self._add_param("gamma", np.ones(d))
         self._add_param("beta", np.zeros(d))
 

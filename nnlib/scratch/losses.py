@@ -61,6 +61,16 @@ def _same_shape(who: str, pred: np.ndarray, target: np.ndarray) -> None:
             f"{who} expected target of shape {format_shape(pred.shape)} like pred, "
             f"got {format_shape(target.shape)}"
         )
+    _not_empty(who, pred)
+
+
+def _not_empty(who: str, pred: np.ndarray) -> None:
+    """The mean of no values is NaN: refuse an empty batch instead."""
+    if pred.size == 0:
+        raise ValueError(
+            f"{who} expected at least one prediction, got pred "
+            f"{format_shape(pred.shape)}"
+        )
 
 
 class MSELoss(Loss):
@@ -73,7 +83,8 @@ class MSELoss(Loss):
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         """Mean of the squared differences."""
-        pred, target = as_float_array(pred), as_float_array(target)
+        pred = as_float_array(pred, "MSELoss", "pred")
+        target = as_float_array(target, "MSELoss", "target")
         _same_shape("MSELoss", pred, target)
         diff = pred - target.astype(pred.dtype, copy=False)
         self._cache = (diff,)
@@ -99,6 +110,7 @@ class CrossEntropyLoss(Loss):
         """Mean negative log-probability of the true class."""
         logits = check_shape(pred, "CrossEntropyLoss", ("N", "K"), what="logits")
         N, K = logits.shape
+        _not_empty("CrossEntropyLoss", logits)
         labels = np.asarray(target)
         if not np.issubdtype(labels.dtype, np.integer):
             hint = (
@@ -145,7 +157,8 @@ class BCEWithLogitsLoss(Loss):
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         """Mean binary cross-entropy of ``sigmoid(pred)`` against ``target``."""
-        z, t = as_float_array(pred), as_float_array(target)
+        z = as_float_array(pred, "BCEWithLogitsLoss", "pred")
+        t = as_float_array(target, "BCEWithLogitsLoss", "target")
         _same_shape("BCEWithLogitsLoss", z, t)
         if t.size and (t.min() < 0 or t.max() > 1):
             raise ValueError(

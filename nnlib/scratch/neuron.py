@@ -33,10 +33,16 @@ class Neuron(Layer):
     def __init__(
         self,
         n_inputs: int,
+        *,
         activation: str = "identity",
         rng: np.random.Generator | None = None,
     ) -> None:
         super().__init__()
+        if not isinstance(activation, str):
+            raise TypeError(
+                f"Neuron expected activation as a name (str), "
+                f"got {type(activation).__name__}"
+            )
         if activation not in ACTIVATIONS:
             raise ValueError(
                 f"Neuron expected activation in {sorted(ACTIVATIONS)}, "

@@ -17,19 +17,43 @@ import numpy as np
 from .base import Layer
 
 
+def _hyper(
+    name: str,
+    value: float,
+    *,
+    low: float,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = True,
+) -> float:
+    """``value`` as a float, or a ValueError naming the hyperparameter and its range.
+
+    NaN fails every comparison, so it is caught too (``lr=nan`` used to train to NaN).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise TypeError(f"{name} expected a number, got {type(value).__name__}")
+    value = float(value)
+    above = value > low if low_open else value >= low
+    below = value < high if high_open else value <= high
+    if not (above and below):
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        raise ValueError(
+            f"{name} expected a value in {left}{low:g}, {high:g}{right}, got {value}"
+        )
+    return value
+
+
 class Optimizer:
     """Base class: remembers the model and per-parameter state."""
 
     def __init__(self, model: Layer, lr: float) -> None:
         if not (hasattr(model, "params") and hasattr(model, "grads")):
-            raise ValueError(
+            raise TypeError(
                 f"optimizer expected a layer or Sequential with params and grads, "
                 f"got {type(model).__name__}"
             )
-        if lr < 0:
-            raise ValueError(f"lr expected a value >= 0, got {lr}")
         self.model = model
-        self.lr = float(lr)
+        self.lr = _hyper("lr", lr, low=0.0)
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
     def step(self) -> None:
@@ -56,11 +80,9 @@ class SGD(Optimizer):
     $p \leftarrow p - \eta b$; without momentum simply $p \leftarrow p - \eta g$.
     """
 
-    def __init__(self, model: Layer, lr: float, momentum: float = 0.0) -> None:
+    def __init__(self, model: Layer, lr: float, *, momentum: float = 0.0) -> None:
         super().__init__(model, lr)
-        if momentum < 0:
-            raise ValueError(f"momentum expected a value >= 0, got {momentum}")
-        self.momentum = float(momentum)
+        self.momentum = _hyper("momentum", momentum, low=0.0)
 
     def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         if self.momentum == 0:
@@ -83,11 +105,11 @@ class RMSProp(Optimizer):
     """
 
     def __init__(
-        self, model: Layer, lr: float, alpha: float = 0.99, eps: float = 1e-8
+        self, model: Layer, lr: float, *, alpha: float = 0.99, eps: float = 1e-8
     ) -> None:
         super().__init__(model, lr)
-        self.alpha = float(alpha)
-        self.eps = float(eps)
+        self.alpha = _hyper("alpha", alpha, low=0.0, high=1.0, high_open=False)
+        self.eps = _hyper("eps", eps, low=0.0, low_open=True)
 
     def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         v = self._buffer(name, "square_avg", p)
@@ -112,12 +134,18 @@ class Adam(Optimizer):
         self,
         model: Layer,
         lr: float = 1e-3,
+        *,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
     ) -> None:
         super().__init__(model, lr)
-        self.betas = (float(betas[0]), float(betas[1]))
-        self.eps = float(eps)
+        if not (isinstance(betas, tuple | list) and len(betas) == 2):
+            raise ValueError(f"betas expected a pair (beta1, beta2), got {betas!r}")
+        self.betas = (
+            _hyper("betas[0]", betas[0], low=0.0, high=1.0),
+            _hyper("betas[1]", betas[1], low=0.0, high=1.0),
+        )
+        self.eps = _hyper("eps", eps, low=0.0, low_open=True)
         self.t = 0
 
     def step(self) -> None:

@@ -24,6 +24,7 @@ class _Pool2D(Layer):
     def __init__(
         self,
         kernel_size: int | tuple[int, int],
+        *,
         stride: int | tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
@@ -107,11 +108,14 @@ class AvgPool2D(_Pool2D):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Mean over each window."""
         x, Ho, Wo = self._check(x)
-        total = np.zeros((*x.shape[:2], Ho, Wo), dtype=x.dtype)  # (N, C, H', W')
+        # float16 sums overflow (4 values near 65504 give inf): add up in float32
+        acc = np.float32 if x.dtype == np.float16 else x.dtype
+        total = np.zeros((*x.shape[:2], Ho, Wo), dtype=acc)  # (N, C, H', W')
         for rows, cols in self._offsets(Ho, Wo):
             total += x[:, :, rows, cols]
         self._cache = (x.shape, total.shape)
-        return total / (self.kernel_size[0] * self.kernel_size[1])
+        mean = total / (self.kernel_size[0] * self.kernel_size[1])
+        return mean.astype(x.dtype, copy=False)  # no copy unless float16
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """Each input pixel gets $dy / (k_H k_W)$ from every window it lies in."""

@@ -31,7 +31,11 @@ class RNN(Layer):
     """
 
     def __init__(
-        self, input_size: int, hidden_size: int, rng: np.random.Generator | None = None
+        self,
+        input_size: int,
+        hidden_size: int,
+        *,
+        rng: np.random.Generator | None = None,
     ) -> None:
         super().__init__()
         self.input_size = check_positive(input_size, "input_size")
@@ -70,7 +74,8 @@ class RNN(Layer):
             dz[:, t] = dh * (1 - hs[:, t] ** 2)  # through tanh
             dh_next = dz[:, t] @ Wh.T  # (N, H) @ (H, H) -> (N, H)
         # h_{t-1} for every step, with h_{-1} = 0: (N, T, H)
-        h_prev = np.concatenate([np.zeros((N, 1, H), x.dtype), hs[:, :-1]], axis=1)
+        h_prev = np.zeros_like(hs)
+        h_prev[:, 1:] = hs[:, :-1]  # (also right for T = 0: no steps at all)
         dz2 = dz.reshape(N * T, H)  # (N, T, H) -> (N*T, H)
         self.grads["Wx"] = x.reshape(N * T, D).T @ dz2  # (D, N*T) @ (N*T, H)
         self.grads["Wh"] = h_prev.reshape(N * T, H).T @ dz2  # (H, N*T) @ (N*T, H)

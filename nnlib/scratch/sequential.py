@@ -1,10 +1,11 @@
 """Sequential: a stack of layers, run in order forward and in reverse backward."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import numpy as np
 
+from ._checks import format_shape
 from .base import Layer
 
 
@@ -24,7 +25,7 @@ class Sequential(Layer):
         # no super().__init__(): params and grads are views built from the layers
         for i, layer in enumerate(layers):
             if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
-                raise ValueError(
+                raise TypeError(
                     f"Sequential expected layers with forward and backward, "
                     f"got {type(layer).__name__} at position {i}"
                 )
@@ -43,22 +44,18 @@ class Sequential(Layer):
         return dy
 
     @property
-    def params(self) -> dict[str, np.ndarray]:
-        """Every layer's parameters, keyed ``"{index}.{name}"``."""
-        return {
-            f"{i}.{name}": value
-            for i, layer in enumerate(self.layers)
-            for name, value in layer.params.items()
-        }
+    def params(self) -> "LayerArrays":
+        """Every layer's parameters, keyed ``"{index}.{name}"``.
+
+        ``model.params["0.W"] = W`` writes ``W`` into layer 0's own array (the
+        same as ``model.params["0.W"][...] = W``); the shape must match.
+        """
+        return LayerArrays(self.layers, "params")
 
     @property
-    def grads(self) -> dict[str, np.ndarray]:
+    def grads(self) -> "LayerArrays":
         """Every layer's gradients, keyed like ``params``."""
-        return {
-            f"{i}.{name}": value
-            for i, layer in enumerate(self.layers)
-            for name, value in layer.grads.items()
-        }
+        return LayerArrays(self.layers, "grads")
 
     def astype(self, dtype: Any) -> "Sequential":
         """Convert every layer's parameters to ``dtype``; return self."""
@@ -86,3 +83,53 @@ class Sequential(Layer):
             for i, layer in enumerate(self.layers)
         ]
         return "Sequential(\n" + "\n".join(lines) + "\n)"
+
+
+class LayerArrays(MutableMapping):
+    """``Sequential.params`` (or ``grads``): the layers' own arrays under one name each.
+
+    A plain dict built on the fly would accept ``model.params["0.W"] = W`` and
+    then throw it away, leaving the layer unchanged. Here an assignment copies
+    ``W`` into the layer's array, so the layer, every optimizer and every other
+    reference see it; keys cannot be added or removed.
+    """
+
+    def __init__(self, layers: list[Layer], attribute: str) -> None:
+        self._attribute = attribute
+        self._arrays: dict[str, np.ndarray] = {}
+        for i, layer in enumerate(layers):
+            arrays = getattr(layer, attribute)
+            for name in arrays:
+                self._arrays[f"{i}.{name}"] = arrays[name]
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._arrays[key]
+
+    def __setitem__(self, key: str, value: object) -> None:
+        if key not in self._arrays:
+            raise KeyError(
+                f"Sequential.{self._attribute} expected one of "
+                f"{sorted(self._arrays)}, got {key!r} (keys cannot be added)"
+            )
+        target = self._arrays[key]
+        value = np.asarray(value)
+        if value.shape != target.shape:
+            raise ValueError(
+                f"Sequential.{self._attribute}[{key!r}] expected shape "
+                f"{format_shape(target.shape)}, got {format_shape(value.shape)}"
+            )
+        target[...] = value  # in place: the layer holds this very array
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError(
+            f"Sequential.{self._attribute} expected its keys to stay, got del {key!r}"
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._arrays)
+
+    def __len__(self) -> int:
+        return len(self._arrays)
+
+    def __repr__(self) -> str:
+        return repr(self._arrays)

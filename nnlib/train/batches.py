@@ -74,7 +74,8 @@ def check_batch(
     want = model_dtype(model)
     if x.is_floating_point() and want is not None and x.dtype != want:
         raise TypeError(
-            f"{where}: inputs are {x.dtype} but the model's parameters are {want}; "
+            f"{where}: inputs are {x.dtype} but the model's parameters are {want} "
+            f"(expected {want}, got {x.dtype}); "
             f"convert the data (x.to({want}), or X.astype(np.float32) in numpy) "
             "or the model (model.to(dtype))"
         )

@@ -13,6 +13,10 @@ ENV_VAR = "NNLIB_DEVICE"
 _KINDS = ("cpu", "cuda", "mps")
 
 
+class DeviceUnavailableError(RuntimeError, ValueError):
+    """The device asked for is not on this machine (a wrong value for this machine)."""
+
+
 def _available(kind: str) -> bool:
     if kind == "cuda":
         return torch.cuda.is_available()
@@ -32,9 +36,15 @@ def get_device(prefer: str | torch.device | None = None) -> torch.device:
     ``prefer`` (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``) wins; otherwise the
     ``NNLIB_DEVICE`` environment variable if set and not empty; otherwise the first
     available of cuda, mps, cpu. Asking for a device this machine lacks raises
-    ``RuntimeError`` saying which devices are available.
+    ``DeviceUnavailableError`` (a ``RuntimeError`` and a ``ValueError``) saying
+    which devices are available.
     """
     source = "prefer"
+    if not isinstance(prefer, str | torch.device | None):
+        raise TypeError(
+            f"get_device expected prefer as a device name (str), a torch.device or "
+            f"None, got {type(prefer).__name__} {prefer!r}"
+        )
     if prefer is None:
         prefer = os.environ.get(ENV_VAR, "").strip() or None
         source = ENV_VAR
@@ -50,14 +60,16 @@ def get_device(prefer: str | torch.device | None = None) -> torch.device:
     if device.type not in _KINDS:
         raise ValueError(f"{source}={str(prefer)!r}: nnlib trains on one of {_KINDS}")
     if not _available(device.type):
-        raise RuntimeError(
-            f"{source}={str(prefer)!r} asks for {device.type}, which this machine does "
-            f"not have; available: {', '.join(available_devices())}"
+        raise DeviceUnavailableError(
+            f"get_device expected a device this machine has, got "
+            f"{source}={str(prefer)!r} (there is no {device.type} here); "
+            f"available: {', '.join(available_devices())}"
         )
     if device.type == "cuda" and device.index is not None:
         count = torch.cuda.device_count()
         if device.index >= count:
-            raise RuntimeError(
+            raise DeviceUnavailableError(
+                f"get_device expected a CUDA index below {count}, got "
                 f"{source}={str(prefer)!r}: there are only {count} CUDA device(s)"
             )
     return device

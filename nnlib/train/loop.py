@@ -22,6 +22,7 @@ from nnlib.train.batches import (
     check_batch,
     compute_loss,
     count_correct,
+    model_dtype,
     split_batch,
     to_device,
 )
@@ -39,6 +40,34 @@ def _model_device(model: nn.Module) -> torch.device:
     return torch.device("cpu")
 
 
+def _forward(model: nn.Module, x: torch.Tensor, where: str) -> torch.Tensor:
+    """``model(x)``; torch's dtype and shape errors say where they happened.
+
+    Integer or bool inputs to a float model become a ``TypeError``, inputs whose
+    shape the model cannot take a ``ValueError``; torch's message is kept (and
+    chained). Any model may be trained here, so only the model itself knows which
+    inputs it takes (token models take integer ids): the check is its own error,
+    and costs nothing when there is none.
+    """
+    try:
+        return model(x)
+    except RuntimeError as exc:
+        message = str(exc).lower()
+        want = model_dtype(model)
+        if want is not None and not x.is_floating_point() and "type" in message:
+            raise TypeError(
+                f"{where} expected floating-point inputs ({want}) for this model, "
+                f"got {x.dtype}; convert with X.astype(np.float32) in numpy or "
+                f"x.float() (torch said: {exc})"
+            ) from exc
+        if "shape" in message or "size" in message:
+            raise ValueError(
+                f"{where} expected inputs this model can take, got shape "
+                f"{tuple(x.shape)} (torch said: {exc})"
+            ) from exc
+        raise
+
+
 def _train_epoch(model, loader, optimizer, loss_fn, device, epoch, scheduler, clip):
     """One pass over ``loader`` with updates; returns (mean loss, accuracy)."""
     model.train()
@@ -49,8 +78,13 @@ def _train_epoch(model, loader, optimizer, loss_fn, device, epoch, scheduler, cl
         x = to_device(x, device, "inputs", where)
         y = to_device(y, device, "targets", where)
         check_batch(x, y, model, loss_fn, where)
+        if y.shape[0] == 0:  # the mean loss of no examples is NaN
+            raise ValueError(
+                f"{where} expected a batch of at least one example, got inputs "
+                f"{tuple(x.shape)} and targets {tuple(y.shape)}"
+            )
 
-        out = model(x)  # predict
+        out = _forward(model, x, where)  # predict
         loss = compute_loss(loss_fn, out, y, where)  # measure the error
         value = loss.item()
         if not math.isfinite(value):
@@ -76,6 +110,35 @@ def _train_epoch(model, loader, optimizer, loss_fn, device, epoch, scheduler, cl
         raise ValueError("train_loader yielded no batches")
     acc = correct / counted if counted else math.nan
     return loss_sum / n_examples, acc
+
+
+def _check_grad_clip(grad_clip: object) -> None:
+    """A gradient-norm bound must be positive (a negative one trains uphill)."""
+    if grad_clip is None:
+        return
+    if isinstance(grad_clip, bool) or not isinstance(grad_clip, int | float):
+        raise TypeError(
+            f"fit expected grad_clip to be a number or None, "
+            f"got {type(grad_clip).__name__}"
+        )
+    if not (math.isfinite(grad_clip) and grad_clip > 0):
+        raise ValueError(f"fit expected grad_clip > 0, got {grad_clip}")
+
+
+def _check_optimizer_trains(optimizer: object, model: nn.Module) -> None:
+    """The optimizer must update this model's parameters, not another model's."""
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            f"fit expected a torch.optim.Optimizer, got {type(optimizer).__name__}"
+        )
+    own = {id(p) for p in model.parameters()}
+    given = [p for group in optimizer.param_groups for p in group["params"]]
+    if own and not any(id(p) in own for p in given):
+        raise ValueError(
+            f"fit expected an optimizer over the model's {len(own)} parameter "
+            f"tensors, got one over {len(given)} tensors of another model "
+            "(build it with optimizer(model.parameters(), ...))"
+        )
 
 
 def fit(
@@ -109,9 +172,16 @@ def fit(
     uninterrupted run would (same weights, bit for bit, on the same machine).
     A non-finite loss raises ``FloatingPointError`` naming the epoch and step.
     """
-    if not isinstance(epochs, int | np.integer) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    device = device if isinstance(device, torch.device) else get_device(device)
+    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer):
+        raise TypeError(
+            f"fit expected epochs as a positive int, got {type(epochs).__name__} "
+            f"{epochs!r}"
+        )
+    if epochs < 1:
+        raise ValueError(f"fit expected epochs as a positive int, got {epochs!r}")
+    _check_grad_clip(grad_clip)
+    _check_optimizer_trains(optimizer, model)
+    device = get_device(device)  # also checks a torch.device exists here
     model.to(device)
     history: dict[str, list[float]] = {key: [] for key in HISTORY_KEYS}
     generators = loader_generators(train_loader)
@@ -178,7 +248,7 @@ def evaluate(
     ``device=None`` keeps the model where it is. The model's train/eval mode is
     restored afterwards.
     """
-    device = _model_device(model) if device is None else torch.device(device)
+    device = _model_device(model) if device is None else get_device(device)
     model.to(device)
     was_training = model.training
     model.eval()
@@ -189,8 +259,10 @@ def evaluate(
         x = to_device(x, device, "inputs", where)
         y = to_device(y, device, "targets", where)
         check_batch(x, y, model, loss_fn, where)
-        out = model(x)
         n = y.shape[0]
+        if n == 0:  # an empty batch adds nothing (its mean loss would be NaN)
+            continue
+        out = _forward(model, x, where)
         if loss_fn is not None:
             loss_sum += compute_loss(loss_fn, out, y, where).item() * n
         c, m = count_correct(out, y)
@@ -225,22 +297,74 @@ def predict(
     or a loader yielding inputs or (inputs, targets) pairs. Use ``.argmax(-1)`` on
     the result for class predictions. ``device=None`` keeps the model where it is.
     """
-    device = _model_device(model) if device is None else torch.device(device)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
+        raise TypeError(
+            f"predict expected batch_size as a positive int, "
+            f"got {type(batch_size).__name__} {batch_size!r}"
+        )
+    if batch_size < 1:
+        raise ValueError(f"predict expected batch_size >= 1, got {batch_size}")
+    device = _model_device(model) if device is None else get_device(device)
     model.to(device)
+    if isinstance(data, list | tuple) and not _holds_batches(data):
+        data = _from_list(data, model)  # nested lists of numbers: one array
     if isinstance(data, np.ndarray):
-        data = torch.from_numpy(data)
+        data = _from_numpy(data, "predict")
     if isinstance(data, torch.Tensor):
-        data = data.split(batch_size)  # (N, ...) -> chunks of (batch_size, ...)
+        if data.dim() == 0:
+            raise ValueError(
+                "predict expected inputs with a batch axis (N, ...), got shape ()"
+            )
+        data = data.split(int(batch_size))  # (N, ...) -> chunks of (batch_size, ...)
     was_training = model.training
     model.eval()
     outputs = []
     for step, batch in enumerate(data, start=1):
         x = batch[0] if isinstance(batch, tuple | list) else batch
         where = f"predict (step {step})"
+        if isinstance(x, np.ndarray):
+            x = _from_numpy(x, where)
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(
+                f"{where} expected inputs as a torch.Tensor or numpy array, "
+                f"got {type(x).__name__}"
+            )
         x = to_device(x, device, "inputs", where)
         check_batch(x, None, model, None, where)
-        outputs.append(model(x).cpu())
+        outputs.append(_forward(model, x, where).cpu())
     model.train(was_training)
     if not outputs:
         raise ValueError("predict: no data given")
     return torch.cat(outputs)  # list of (b, ...) -> (N, ...)
+
+
+def _holds_batches(data: list | tuple) -> bool:
+    """A list of batches (tensors, arrays or tuples), not nested lists of numbers."""
+    return bool(data) and isinstance(data[0], torch.Tensor | np.ndarray | tuple)
+
+
+def _from_list(data: list | tuple, model: nn.Module) -> np.ndarray:
+    """Nested lists of numbers as one array; floats in the model's dtype.
+
+    A list has no dtype of its own, so the model's is the one meant (numpy would
+    pick float64 and the model would then refuse it).
+    """
+    array = np.asarray(data)
+    want = model_dtype(model)
+    if array.dtype.kind == "f" and want is not None:
+        array = array.astype(str(want).removeprefix("torch."))
+    return array
+
+
+def _from_numpy(array: np.ndarray, where: str) -> torch.Tensor:
+    """A numpy array as a tensor (a copy only for negative or odd strides)."""
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{where} expected a numeric array (float, int or bool), "
+            f"got dtype {array.dtype}"
+        )
+    if not array.flags.c_contiguous or min(array.strides, default=0) < 0:
+        # (a reversed axis of length 1 counts as contiguous yet has a negative
+        # stride, which torch refuses: copy then too)
+        array = array.copy(order="C")
+    return torch.from_numpy(array)

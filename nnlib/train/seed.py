@@ -11,16 +11,30 @@ import random
 import numpy as np
 import torch
 
+from nnlib.scratch.init import seed_default_rng
+
 
 def seed_everything(seed: int, deterministic: bool = False) -> None:
-    """Seed Python's ``random``, numpy's global generator and torch (CPU and GPU).
+    """Seed Python's ``random``, numpy's global generator, torch (CPU and GPU) and
+    the default generators of ``nnlib.scratch`` layers built with ``rng=None``.
 
     With ``deterministic=True`` torch also refuses nondeterministic GPU kernels
     (``torch.use_deterministic_algorithms``); slower, and only matters on a GPU:
     on the CPU, same seed and same thread count already give identical bits.
     """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(
+            f"seed_everything expected seed as an int, got {type(seed).__name__}"
+        )
+    if not 0 <= seed < 2**32:
+        raise ValueError(
+            f"seed_everything expected seed in [0, 2**32 - 1] (numpy's range), "
+            f"got {seed}"
+        )
+    seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)
+    seed_default_rng(seed)  # nnlib.scratch layers built with rng=None
     torch.manual_seed(seed)  # also seeds every CUDA device
     if deterministic:
         # cuBLAS needs this workspace setting to be deterministic (CUDA >= 10.2).

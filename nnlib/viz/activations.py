@@ -8,55 +8,20 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnlib.scratch import functional as F
 from nnlib.viz.style import COLORS, FONT_SIZE, new_figure, to_numpy
 
 Fn = Callable[[np.ndarray], np.ndarray]
 
 
-def _identity(x: np.ndarray) -> np.ndarray:
-    return x
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))  # equals 1 / (1 + e^-x), never overflows
-
-
-def _relu(x: np.ndarray) -> np.ndarray:
-    return np.maximum(x, 0.0)
-
-
-def _leaky_relu(x: np.ndarray) -> np.ndarray:
-    return np.where(x > 0, x, 0.01 * x)
-
-
-def _d_identity(x: np.ndarray) -> np.ndarray:
-    return np.ones_like(x)
-
-
-def _d_sigmoid(x: np.ndarray) -> np.ndarray:
-    s = _sigmoid(x)
-    return s * (1 - s)
-
-
-def _d_tanh(x: np.ndarray) -> np.ndarray:
-    return 1 - np.tanh(x) ** 2
-
-
-def _d_relu(x: np.ndarray) -> np.ndarray:
-    return (x > 0).astype(float)  # 0 at x = 0, as PyTorch
-
-
-def _d_leaky_relu(x: np.ndarray) -> np.ndarray:
-    return np.where(x > 0, 1.0, 0.01)
-
-
-# name -> (function, exact derivative); the leaky ReLU's slope below zero is 0.01
+# name -> (function, exact derivative), the formulas of nnlib.scratch.functional (the
+# leaky ReLU with its default slope 0.01 below zero)
 ACTIVATIONS: dict[str, tuple[Fn, Fn]] = {
-    "identity": (_identity, _d_identity),
-    "sigmoid": (_sigmoid, _d_sigmoid),
-    "tanh": (np.tanh, _d_tanh),
-    "relu": (_relu, _d_relu),
-    "leaky_relu": (_leaky_relu, _d_leaky_relu),
+    "identity": (F.identity, F.identity_derivative),
+    "sigmoid": (F.sigmoid, F.sigmoid_derivative),
+    "tanh": (F.tanh, F.tanh_derivative),
+    "relu": (F.relu, F.relu_derivative),
+    "leaky_relu": (F.leaky_relu, F.leaky_relu_derivative),
 }
 
 

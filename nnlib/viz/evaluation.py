@@ -8,28 +8,19 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from nnlib.scratch import functional as F
 from nnlib.viz.style import FONT_SIZE, WRONG, image_grid, target_axes, to_numpy
 
 
 def confusion_matrix(
     y_true: np.ndarray, y_pred: np.ndarray, n_classes: int | None = None
 ) -> np.ndarray:
-    """Counts ``C[i, j]`` of samples of true class i predicted as class j.
+    """Counts ``C[i, j]`` of samples of true class i predicted as class j (numpy
+    arrays or torch tensors; the formula is ``nnlib.scratch.functional``'s).
 
     Shape: (N,), (N,) -> (K, K) int64
     """
-    y_true = to_numpy(y_true).astype(np.int64).ravel()
-    y_pred = to_numpy(y_pred).astype(np.int64).ravel()
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"y_true and y_pred need the same length, got {y_true.shape} and "
-            f"{y_pred.shape}"
-        )
-    if n_classes is None:
-        n_classes = int(max(y_true.max(initial=0), y_pred.max(initial=0))) + 1
-    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(matrix, (y_true, y_pred), 1)
-    return matrix
+    return F.confusion_matrix(to_numpy(y_true), to_numpy(y_pred), n_classes)
 
 
 def plot_confusion_matrix(

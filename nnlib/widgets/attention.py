@@ -9,18 +9,12 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from nnlib.scratch.functional import softmax
 from nnlib.viz.attention import plot_attention
 from nnlib.viz.style import COLORS, FONT_SIZE, new_figure
 from nnlib.widgets.base import Explorer
 
 DEMO_TOKENS = ("the", "cat", "sat", "on", "the", "mat", "because", "it", "was", "tired")
-
-
-def softmax(scores: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis, shifted by the row maximum so exp never overflows."""
-    shifted = scores - scores.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def demo_attention(

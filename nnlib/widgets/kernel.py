@@ -6,9 +6,9 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from nnlib.data.digits import load_digits
+from nnlib.scratch import functional as F
 from nnlib.viz.style import FONT_SIZE, new_figure
 from nnlib.widgets.base import Explorer
 
@@ -30,8 +30,8 @@ def correlate2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
     Shape: (H, W), (kH, kW) -> (H - kH + 1, W - kW + 1)
     """
-    windows = sliding_window_view(image, kernel.shape)  # (H', W', kH, kW), no copy
-    return np.einsum("ijuv,uv->ij", windows, kernel)  # sum over each window
+    # nnlib.scratch.functional.conv2d on one image and one kernel
+    return F.conv2d(image[None, None], kernel[None, None])[0, 0]  # (H', W')
 
 
 class KernelPlayground(Explorer):

@@ -74,6 +74,9 @@ class LineFitExplorer(Explorer):
         self.path: list[tuple[float, float]] = [self.start]
         self.artists: dict[str, Artist] = {}
         self._stepping = False
+        self._moved_by_hand = False
+        # per slider, the rounded values the browser may still send back
+        self._echoes: dict[str, list[float]] = {}
         style = {"description_width": "1.5em"}
         controls: dict[str, widgets.Widget] = {
             "a": widgets.FloatSlider(
@@ -113,6 +116,12 @@ class LineFitExplorer(Explorer):
         a, b = self.state["a"], self.state["b"]
         da, db = line_gradient(self.x, self.y, a, b)
         new = (a - self.lr * da, b - self.lr * db)
+        for name, value in zip("ab", new, strict=True):
+            slider = self.controls[name]
+            on_grid = (
+                slider.min + round((value - slider.min) / slider.step) * slider.step
+            )
+            self._echoes.setdefault(name, []).append(on_grid)
         self._stepping = True
         try:
             with self.hold():
@@ -134,10 +143,32 @@ class LineFitExplorer(Explorer):
             self.controls["a"].value, self.controls["b"].value = self.start
             self.path = [self.start]
 
+    def _on_change(self, change: dict[str, Any]) -> None:
+        name = "a" if change["owner"] is self.controls["a"] else "b"
+        if not self._stepping and not self._is_echo(name, change["new"]):
+            self._moved_by_hand = True
+        super()._on_change(change)
+
+    def _is_echo(self, name: str, value: float) -> bool:
+        """Whether ``value`` is a slider sending back a value a gradient step set.
+
+        In the browser a slider holds only points of its grid (min + k * step): after
+        a gradient step it rounds the new value and sends that back, sometimes after
+        the next step (two quick clicks). Such an echo is no move by hand.
+        """
+        pending = self._echoes.get(name, [])
+        for i, echo in enumerate(pending):
+            if abs(value - echo) <= 1e-6 * self.controls[name].step:
+                del pending[: i + 1]  # older ones will not come any more
+                return True
+        return False
+
     def compute(self) -> dict[str, Any]:
         a, b = self.controls["a"].value, self.controls["b"].value
-        if not self._stepping and self.path[-1] != (a, b):
-            self.path = [(a, b)]  # moved by hand: a new path starts here
+        if self._moved_by_hand:
+            self.path = [(a, b)]  # a new path starts here
+            self._moved_by_hand = False
+            self._echoes.clear()
         line_x = np.array([self.x.min(), self.x.max()])
         return {
             "a": a,

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .result import CheckResult
-from .spec import TaskSpec
+from nnlib.grading.result import CheckResult
+from nnlib.grading.spec import TaskSpec
+
+
+def safe_text(text: str, limit: int = 300) -> str:
+    """``text`` from a submission, made safe to store and print.
+
+    Lone surrogates (``'\\udc80'``) and other unencodable characters become
+    "?", control characters (terminal escapes included) become spaces, and the
+    result is cut to ``limit`` characters.
+    """
+    text = str(text)[: limit * 4].encode("utf-8", "replace").decode("utf-8")
+    text = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") and c != "\n" else c
+        for c in text
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -32,8 +48,8 @@ class TaskGrade:
             points,
             spec.points,
             check.status,
-            check.line(),
-            list(check.flags),
+            safe_text(check.line(), 1000),
+            [safe_text(f, 300) for f in check.flags],
         )
 
 
@@ -45,6 +61,7 @@ class SubmissionResult:
     path: str
     sha256: str
     chapters: list[str]
+    key: str = ""  # the file's path under the batch root: unique in a batch
     tasks: list[TaskGrade] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -72,6 +89,12 @@ class SubmissionResult:
         data = asdict(self)
         data["points"], data["max_points"] = self.points, self.max_points
         return data
+
+    def clean(self) -> SubmissionResult:
+        """Make every fault and flag safe to store (``safe_text``)."""
+        self.faults = [safe_text(f) for f in self.faults]
+        self.flags = [safe_text(f) for f in self.flags]
+        return self
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:

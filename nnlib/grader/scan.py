@@ -12,9 +12,15 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .spec import TaskSpec
+from nnlib.grading.spec import TaskSpec
 
-ALLOWED_IMPORT = re.compile(r"^\s*from\s+nnlib\.grading\s+import\s+check\s*$", re.M)
+# the self-check, imported by name or called by its full name (nbgrader's hidden tests)
+ALLOWED_IMPORT = re.compile(
+    r"^\s*from\s+nnlib\.grading\s+import\s+check\s*(#.*)?$"
+    r"|^\s*import\s+nnlib\.grading\s*(#.*)?$"
+    r"|\bnnlib\.grading\.check\(",
+    re.M,
+)
 GRADING = re.compile(r"nnlib\s*\.\s*grading|from\s+nnlib\s+import\s+[^\n]*\bgrading\b")
 
 

@@ -1,12 +1,13 @@
 """``nnlib-grade``: grade exercise notebooks, a whole class or your own.
 
-    nnlib-grade submissions/*.ipynb --out grades/ --jobs 4   # a class
+    nnlib-grade course/submitted --chapter 01 --out grades/ --jobs 4   # a class
     nnlib-grade exercises/                                  # your own progress
 
 With ``--out`` the grader writes ``grades.csv`` (student, task, points,
-max_points, feedback), ``report.json`` and one JSON file per submission as it
-finishes; ``--resume`` skips submissions already graded. Without ``--out`` it
-prints a table of tasks passed per chapter.
+max_points, feedback), ``report.json`` and one signed JSON file per submission
+as it finishes, each notebook in its own bubblewrap sandbox; ``--resume`` skips
+submissions already graded. Without ``--out`` it prints a table of tasks passed
+per chapter (your own notebooks: no sandbox needed).
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from pathlib import Path
 
 from nnlib import course
 
-from .batch import find_notebooks, grade_batch, task_summary
-from .kernel import Limits
+from . import require_extras
 from .records import SubmissionResult, TaskGrade
 
 
@@ -66,7 +66,23 @@ def _parser() -> argparse.ArgumentParser:
         default=512,
         help="largest file a notebook may write, in MB (default 512)",
     )
-    p.add_argument("--seed", type=int, default=1, help="seed of the grading cases")
+    p.add_argument(
+        "--secret-file",
+        type=Path,
+        help="the instructor's secret that seeds the hidden cases and signs the "
+        "results (default: $NNLIB_GRADER_SECRET, else OUT/.secret, made once)",
+    )
+    p.add_argument(
+        "--disk-mb",
+        type=int,
+        default=1024,
+        help="size of each sandbox's home and of its /tmp, in MB (default 1024)",
+    )
+    p.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="grade other people's notebooks without bubblewrap (they run as you)",
+    )
     p.add_argument(
         "--resume",
         action="store_true",
@@ -148,11 +164,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.resume and args.out is None:
         _parser().error("--resume needs --out (the folder with earlier results)")
-    paths = find_notebooks(args.paths)
-    if not paths:
+    missing = require_extras()
+    if missing:
+        print(missing, file=sys.stderr)
+        return 2
+    from .batch import find_submissions, grade_batch, task_summary
+    from .kernel import Limits
+    from .naming import NameClash
+    from .sandbox import UNSAFE_HELP, sandbox_works
+    from .store import SecretMismatch, StoreBusy
+
+    try:
+        subs = find_submissions(args.paths)
+    except NameClash as exc:
+        _parser().error(str(exc))
+    if not subs:
         _parser().error("no notebooks found in " + " ".join(args.paths))
+    # a class's notebooks (--out) run only in a sandbox; a learner's own need none
+    use_sandbox = args.out is not None and not args.unsafe_no_sandbox
+    if use_sandbox:
+        why = sandbox_works()
+        if why:
+            print(f"nnlib-grade: {why}.\n{UNSAFE_HELP}", file=sys.stderr)
+            return 2
     jobs = max(1, args.jobs)
     limits = Limits(
+        sandbox=use_sandbox,
+        disk_mb=args.disk_mb,
         timeout=args.timeout,
         memory_mb=args.memory_mb,
         file_mb=args.file_mb,
@@ -165,16 +203,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.out is not None:
             print(_summary(result, skipped), flush=True)
 
-    results = grade_batch(
-        paths,
-        limits,
-        out=args.out,
-        chapters=args.chapters,
-        jobs=jobs,
-        seed=args.seed,
-        resume=args.resume,
-        on_result=report,
-    )
+    try:
+        results = grade_batch(
+            subs,
+            limits,
+            out=args.out,
+            chapters=args.chapters,
+            jobs=jobs,
+            secret_file=args.secret_file,
+            resume=args.resume,
+            on_result=report,
+        )
+    except (StoreBusy, SecretMismatch, ValueError, OSError) as exc:
+        text = str(exc)
+        print(
+            text if text.startswith("nnlib-grade") else f"nnlib-grade: {text}",
+            file=sys.stderr,
+        )
+        return 2
     if args.out is None:
         print(progress_table(results))
     else:
