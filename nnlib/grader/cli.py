@@ -187,6 +187,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if why:
             print(f"nnlib-grade: {why}.\n{UNSAFE_HELP}", file=sys.stderr)
             return 2
+        if os.geteuid() == 0:  # Linux exempts root from the per-user process limit
+            print(
+                "nnlib-grade: running as root: each sandbox still has its own uid, "
+                "time, memory and disk limits, but the number of processes a "
+                "submission starts is bounded only by those; run as an ordinary "
+                "user to limit it too.",
+                file=sys.stderr,
+            )
     jobs = max(1, args.jobs)
     limits = Limits(
         sandbox=use_sandbox,
