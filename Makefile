@@ -79,8 +79,8 @@ test: $(STAMP) ## install, then run unit tests, course checks and nbval (everyth
 	# reproduces fails here, the day it is stored (`make test-portable` runs them all)
 	$(PY) tools/portability.py $(NB_DIRS) --only $(NONNATIVE) --threads 1
 
-test-unit: $(STAMP) ## unit and integrity tests only (no notebooks)
-	$(BIN)/pytest -n $(JOBS) --dist loadfile tests
+test-unit: $(STAMP) ## unit and integrity tests only: no notebooks, kernels, servers or browsers
+	$(BIN)/pytest -n $(JOBS) --dist loadfile -m "not integration" tests
 
 test-nb: $(STAMP) ## nbval over the notebooks only (NB=path for one)
 	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) $(or $(NB),$(NB_DIRS))

@@ -19,6 +19,8 @@ from labserver import jupyter_env, jupyterlab
 from nnlib.data import make_line
 from nnlib.viz import line_mse
 
+pytestmark = pytest.mark.integration  # starts kernels, servers or browsers
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

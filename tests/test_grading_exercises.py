@@ -16,6 +16,8 @@ from nnlib.grader.batch import grade_batch
 from nnlib.grader.kernel import Limits
 from nnlib.grader.submission import CHECK_CALL
 
+pytestmark = pytest.mark.integration  # starts kernels, servers or browsers
+
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
 

@@ -17,6 +17,8 @@ import pytest
 from course_copy import HAS_SOLUTIONS
 from labserver import free_port, jupyter_env, serve
 
+pytestmark = pytest.mark.integration  # starts kernels, servers or browsers
+
 ROOT = Path(__file__).resolve().parents[1]
 START = "notebooks/00_start_here.ipynb"
 MAKE = shutil.which("make")

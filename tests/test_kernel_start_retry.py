@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from jupyter_client.manager import KernelManager
 
+pytestmark = pytest.mark.integration  # starts kernels, servers or browsers
+
 
 class _FirstOnBusyPort(KernelManager):
     """The first instance uses ``busy`` as its shell port; later ones are normal."""

@@ -73,6 +73,7 @@ def _notebook(path: Path, code: str, stored: str) -> None:
     nbformat.write(nb, path)
 
 
+@pytest.mark.integration  # starts three kernels
 def test_nbval_accepts_a_measured_number_within_tolerance_only(tmp_path):
     """The hook in the real conftest.py, run by nbval over three small notebooks."""
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")

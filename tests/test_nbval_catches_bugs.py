@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.integration  # starts kernels, servers or browsers
+
 ROOT = Path(__file__).resolve().parent.parent
 NBVAL = [
     "--nbval",

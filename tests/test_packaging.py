@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.integration  # starts kernels, servers or browsers
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
