@@ -48,10 +48,10 @@ def test_simple_cnn_eval_mode_is_deterministic_per_example():
 
 def test_bad_shapes_raise_clear_errors():
     with pytest.raises(
-        ValueError, match=r"expected input \(N, 1, 8, 8\), got \(2, 1, 9, 9\)"
+        ValueError, match=r"expected input \(B, 1, 8, 8\), got \(2, 1, 9, 9\)"
     ):
         SimpleCNN()(torch.randn(2, 1, 9, 9))
     with pytest.raises(ValueError, match="divisible by 4"):
         SimpleCNN(image_size=10)
-    with pytest.raises(ValueError, match=r"expected input \(N, 3, H, W\)"):
+    with pytest.raises(ValueError, match=r"expected input \(B, 3, H, W\)"):
         ConvBlock(3, 4)(torch.randn(2, 1, 8, 8))

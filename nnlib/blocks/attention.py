@@ -1,6 +1,6 @@
 """Multi-head self-attention, written out.
 
-Letters: B batch, T sequence length, C = d_model, h heads, d = C / h per head.
+Letters: B batch, T sequence length, D = d_model, h heads, d = D / h per head.
 
 $$\\mathrm{Attention}(Q, K, V) = \\mathrm{softmax}(Q K^\\top / \\sqrt{d}) V$$
 
@@ -127,12 +127,12 @@ class MultiHeadSelfAttention(nn.Module):
         check_input(
             "MultiHeadSelfAttention", x, ("B", "T", self.d_model), like=self.qkv.weight
         )
-        B, T, C = x.shape
+        B, T, D = x.shape
         h, d = self.n_heads, self.d_head
-        q, k, v = self.qkv(x).split(C, dim=-1)  # (B, T, 3C) -> 3 x (B, T, C)
-        q = q.view(B, T, h, d).transpose(1, 2)  # (B, T, C) -> (B, h, T, d)
-        k = k.view(B, T, h, d).transpose(1, 2)  # (B, T, C) -> (B, h, T, d)
-        v = v.view(B, T, h, d).transpose(1, 2)  # (B, T, C) -> (B, h, T, d)
+        q, k, v = self.qkv(x).split(D, dim=-1)  # (B, T, 3C) -> 3 x (B, T, D)
+        q = q.view(B, T, h, d).transpose(1, 2)  # (B, T, D) -> (B, h, T, d)
+        k = k.view(B, T, h, d).transpose(1, 2)  # (B, T, D) -> (B, h, T, d)
+        v = v.view(B, T, h, d).transpose(1, 2)  # (B, T, D) -> (B, h, T, d)
 
         if return_attention:
             allowed = self._allowed(mask, T, x.device)
@@ -150,6 +150,6 @@ class MultiHeadSelfAttention(nn.Module):
                 q, k, v, attn_mask=allowed, dropout_p=p
             )
 
-        out = out.transpose(1, 2).reshape(B, T, C)  # (B, h, T, d) -> (B, T, C)
-        out = self.proj(out)  # (B, T, C) @ (C, C) -> (B, T, C)
+        out = out.transpose(1, 2).reshape(B, T, D)  # (B, h, T, d) -> (B, T, D)
+        out = self.proj(out)  # (B, T, D) @ (D, D) -> (B, T, D)
         return (out, weights) if return_attention else out

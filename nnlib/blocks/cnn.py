@@ -1,6 +1,6 @@
 """Convolutional blocks: ``ConvBlock`` and a LeNet-style ``SimpleCNN``.
 
-Letters: N batch, C channels, H height, W width, K classes.
+Letters: B batch, C channels, H height, W width, K classes.
 
 The chapter 8 notebook builds convolution and pooling in numpy first; these are the
 same ideas with PyTorch layers. Batch normalisation (Ioffe & Szegedy, 2015) after each
@@ -22,8 +22,8 @@ class ConvBlock(nn.Module):
     The convolution pads by ``kernel_size // 2`` so an odd kernel keeps H and W.
 
     Shape:
-        - Input: (N, in_channels, H, W)
-        - Output: (N, out_channels, H', W') with ``H' = H + 2p - k + 1`` (stride 1)
+        - Input: (B, in_channels, H, W)
+        - Output: (B, out_channels, H', W') with ``H' = H + 2p - k + 1`` (stride 1)
           and ``p = k // 2``; for odd k that is H' = H (and likewise W).
     """
 
@@ -54,15 +54,15 @@ class ConvBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Apply conv -> norm -> ReLU."""
         check_input(
-            "ConvBlock", x, ("N", self.in_channels, "H", "W"), like=self.conv.weight
+            "ConvBlock", x, ("B", self.in_channels, "H", "W"), like=self.conv.weight
         )
-        N, _, H, W = x.shape
+        B, _, H, W = x.shape
         if H == 0 or W == 0:
             raise ValueError(
                 f"ConvBlock expected images of at least 1 x 1 pixels, "
                 f"got input {tuple(x.shape)}"
             )
-        if self.norm and self.training and N * H * W == 1:  # integers only: free
+        if self.norm and self.training and B * H * W == 1:  # integers only: free
             raise ValueError(
                 "ConvBlock expected more than one value per channel to normalise in "
                 f"training mode (batch statistics), got input {tuple(x.shape)}; use a "
@@ -79,8 +79,8 @@ class SimpleCNN(nn.Module):
     divisible by 4 (8 for the course digits, 28 for MNIST-sized images).
 
     Shape:
-        - Input: (N, in_channels, image_size, image_size)
-        - Output: (N, n_classes) logits
+        - Input: (B, in_channels, image_size, image_size)
+        - Output: (B, n_classes) logits
     """
 
     def __init__(
@@ -129,10 +129,10 @@ class SimpleCNN(nn.Module):
         """Return class logits for a batch of images."""
         s = self.image_size
         check_input(
-            "SimpleCNN", x, ("N", self.in_channels, s, s), like=self.block1.conv.weight
+            "SimpleCNN", x, ("B", self.in_channels, s, s), like=self.block1.conv.weight
         )
-        x = self.pool(self.block1(x))  # (N, C, s, s) -> (N, c1, s/2, s/2)
-        x = self.pool(self.block2(x))  # -> (N, c2, s/4, s/4)
-        x = x.flatten(1)  # (N, c2, s/4, s/4) -> (N, c2 * (s/4)^2)
-        x = self.drop(self.act(self.fc1(x)))  # -> (N, hidden)
-        return self.fc2(x)  # -> (N, n_classes)
+        x = self.pool(self.block1(x))  # (B, C, s, s) -> (B, c1, s/2, s/2)
+        x = self.pool(self.block2(x))  # -> (B, c2, s/4, s/4)
+        x = x.flatten(1)  # (B, c2, s/4, s/4) -> (B, c2 * (s/4)^2)
+        x = self.drop(self.act(self.fc1(x)))  # -> (B, hidden)
+        return self.fc2(x)  # -> (B, n_classes)

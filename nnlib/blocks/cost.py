@@ -40,7 +40,7 @@ def _forward_backward(attn: MultiHeadSelfAttention, x: torch.Tensor, path: str) 
         out, _ = attn(x, return_attention=True)  # keeps the (B, h, T, T) weights
     else:
         out = attn(x)
-    out.sum().backward()  # (B, T, C) -> scalar, then gradients
+    out.sum().backward()  # (B, T, D) -> scalar, then gradients
 
 
 def _status_bytes(key: str) -> int:

@@ -1,12 +1,12 @@
 """Positional encodings: tell a Transformer where each token sits.
 
-Letters: B batch, T sequence length, C = d_model.
+Letters: B batch, T sequence length, D = d_model.
 
 Self-attention alone treats its input as a set (shuffle the tokens and the outputs
 shuffle the same way), so order has to be added to the token vectors. Two ways:
 
 - sinusoidal (Vaswani et al., 2017): fixed waves of geometrically spaced frequencies,
-  $PE_{t, 2i} = \\sin(t / 10000^{2i/C})$, $PE_{t, 2i+1} = \\cos(t / 10000^{2i/C})$;
+  $PE_{t, 2i} = \\sin(t / 10000^{2i/D})$, $PE_{t, 2i+1} = \\cos(t / 10000^{2i/D})$;
 - learned (BERT, GPT-2, ViT): one trainable vector per position.
 """
 
@@ -27,9 +27,9 @@ def sinusoidal_table(
     if d_model % 2 != 0:
         raise ValueError(f"sinusoidal encoding needs an even d_model, got {d_model}")
     t = torch.arange(max_len, dtype=torch.float32, device=device)[:, None]  # (T, 1)
-    i = torch.arange(0, d_model, 2, dtype=torch.float32, device=device)  # (C/2,)
-    freq = torch.exp(-math.log(10000.0) * i / d_model)  # 1 / 10000^(2i/C), (C/2,)
-    angles = t * freq  # (T, 1) * (C/2,) -> (T, C/2)
+    i = torch.arange(0, d_model, 2, dtype=torch.float32, device=device)  # (D/2,)
+    freq = torch.exp(-math.log(10000.0) * i / d_model)  # 1 / 10000^(2i/D), (D/2,)
+    angles = t * freq  # (T, 1) * (D/2,) -> (T, D/2)
     table = torch.zeros(max_len, d_model, device=device)
     table[:, 0::2] = torch.sin(angles)  # even columns
     table[:, 1::2] = torch.cos(angles)  # odd columns
@@ -37,7 +37,7 @@ def sinusoidal_table(
 
 
 class _AddPositions(nn.Module):
-    """Shared part of both encodings: add ``self.table[:T]`` to a (B, T, C) input."""
+    """Shared part of both encodings: add ``self.table[:T]`` to a (B, T, D) input."""
 
     def __init__(self, d_model: int, max_len: int, *, dropout: float) -> None:
         super().__init__()
@@ -63,7 +63,7 @@ class _AddPositions(nn.Module):
                 f"{type(self).__name__}: sequence length {T} exceeds "
                 f"max_len={self.max_len}"
             )
-        return self.drop(x + self.table[:T].to(x.dtype))  # (B, T, C) + (T, C)
+        return self.drop(x + self.table[:T].to(x.dtype))  # (B, T, D) + (T, D)
 
 
 class PositionalEncoding(_AddPositions):
@@ -81,7 +81,7 @@ class PositionalEncoding(_AddPositions):
         self, d_model: int, max_len: int = 512, *, dropout: float = 0.0
     ) -> None:
         super().__init__(d_model, max_len, dropout=dropout)
-        table = sinusoidal_table(max_len, d_model)  # (max_len, C)
+        table = sinusoidal_table(max_len, d_model)  # (max_len, D)
         self.register_buffer("table", table, persistent=False)
 
 

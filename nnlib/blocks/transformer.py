@@ -1,6 +1,6 @@
 """The pre-norm Transformer block and a sequence-to-sequence Transformer built from it.
 
-Letters: B batch, T sequence length, C = d_model, V vocabulary size.
+Letters: B batch, T sequence length, D = d_model, V vocabulary size.
 
 Pre-norm (Xiong et al., 2020; GPT-2, nanoGPT): normalise *before* each sub-layer and
 add the result to an untouched residual stream,
@@ -28,7 +28,7 @@ _ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
 
 
 class FeedForward(nn.Module):
-    """Position-wise MLP: Linear(C, d_ff) -> activation -> dropout -> Linear(d_ff, C).
+    """Position-wise MLP: Linear(D, d_ff) -> activation -> dropout -> Linear(d_ff, D).
 
     Shape:
         - Input: (B, T, d_model)
@@ -57,8 +57,8 @@ class FeedForward(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Apply the MLP to every position independently."""
         check_input("FeedForward", x, ("B", "T", self.d_model), like=self.fc1.weight)
-        hidden = _ACTIVATIONS[self.activation](self.fc1(x))  # (B, T, C) -> (B, T, d_ff)
-        return self.fc2(self.drop(hidden))  # (B, T, d_ff) -> (B, T, C)
+        hidden = _ACTIVATIONS[self.activation](self.fc1(x))  # (B, T, D) -> (B, T, d_ff)
+        return self.fc2(self.drop(hidden))  # (B, T, d_ff) -> (B, T, D)
 
 
 class TransformerBlock(nn.Module):
@@ -112,8 +112,8 @@ class TransformerBlock(nn.Module):
             a, weights = self.attn(self.ln1(x), mask, return_attention=True)
         else:
             a = self.attn(self.ln1(x), mask)
-        x = x + self.drop1(a)  # (B, T, C)
-        x = x + self.drop2(self.ff(self.ln2(x)))  # (B, T, C)
+        x = x + self.drop1(a)  # (B, T, D)
+        x = x + self.drop2(self.ff(self.ln2(x)))  # (B, T, D)
         return (x, weights) if return_attention else x
 
 
@@ -188,10 +188,10 @@ class SequenceTransformer(nn.Module):
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Return logits over the vocabulary for every position."""
         check_tokens("SequenceTransformer", tokens, self.max_len, self.vocab_size)
-        x = self.pos(self.embed(tokens))  # (B, T) -> (B, T, C)
+        x = self.pos(self.embed(tokens))  # (B, T) -> (B, T, D)
         for block in self.blocks:
-            x = block(x)  # (B, T, C) -> (B, T, C)
-        return self.head(self.ln_f(x))  # (B, T, C) -> (B, T, V)
+            x = block(x)  # (B, T, D) -> (B, T, D)
+        return self.head(self.ln_f(x))  # (B, T, D) -> (B, T, V)
 
     @torch.no_grad()
     def attention_maps(self, tokens: torch.Tensor) -> list[torch.Tensor]:

@@ -1,7 +1,7 @@
 """Vision Transformer: cut an image into patches and treat them as tokens.
 
 Letters: B batch, C channels, H = W = image_size, p patch size,
-N = (H / p)^2 patches, D = d_model, K classes.
+T = (H / p)^2 patches (the tokens), D = d_model, K classes.
 
 Dosovitskiy et al., "An Image is Worth 16x16 Words" (2020): flatten each p x p patch,
 project it linearly to D, prepend a learned class token, add learned positions, run
@@ -22,7 +22,7 @@ def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
 
     Shape:
         - Input: (B, C, H, W), with H and W divisible by ``patch_size``
-        - Output: (B, N, C * p * p) with N = (H / p) * (W / p)
+        - Output: (B, T, C * p * p) with T = (H / p) * (W / p)
     """
     check_input("patchify", images, ("B", "C", "H", "W"))
     B, C, H, W = images.shape
@@ -31,7 +31,7 @@ def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
         raise ValueError(f"image size {H}x{W} is not divisible by patch_size={p}")
     x = images.reshape(B, C, H // p, p, W // p, p)  # split rows and columns into blocks
     x = x.permute(0, 2, 4, 1, 3, 5)  # -> (B, H/p, W/p, C, p, p): patch grid first
-    return x.reshape(B, (H // p) * (W // p), C * p * p)  # -> (B, N, C*p*p)
+    return x.reshape(B, (H // p) * (W // p), C * p * p)  # -> (B, T, C*p*p)
 
 
 class PatchEmbedding(nn.Module):
@@ -72,8 +72,8 @@ class PatchEmbedding(nn.Module):
         check_input(
             "PatchEmbedding", x, ("B", self.in_channels, s, s), like=self.proj.weight
         )
-        patches = patchify(x, self.patch_size)  # (B, C, s, s) -> (B, N, C*p*p)
-        return self.proj(patches)  # (B, N, C*p*p) @ (C*p*p, D) -> (B, N, D)
+        patches = patchify(x, self.patch_size)  # (B, C, s, s) -> (B, T, C*p*p)
+        return self.proj(patches)  # (B, T, C*p*p) @ (C*p*p, D) -> (B, T, D)
 
 
 class ViT(nn.Module):
@@ -119,23 +119,23 @@ class ViT(nn.Module):
         self.head = nn.Linear(d_model, n_classes)
 
     def tokens(self, images: torch.Tensor) -> torch.Tensor:
-        """Class token + patch tokens + positions: the blocks' input, (B, N + 1, D)."""
-        x = self.patch_embed(images)  # (B, C, H, W) -> (B, N, D)
+        """Class token + patch tokens + positions: the blocks' input, (B, T + 1, D)."""
+        x = self.patch_embed(images)  # (B, C, H, W) -> (B, T, D)
         cls = self.cls_token.expand(x.shape[0], -1, -1)  # (1, 1, D) -> (B, 1, D)
-        x = torch.cat([cls, x], dim=1)  # -> (B, N + 1, D)
+        x = torch.cat([cls, x], dim=1)  # -> (B, T + 1, D)
         return self.pos(x)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """Return class logits."""
-        x = self.tokens(images)  # (B, N + 1, D)
+        x = self.tokens(images)  # (B, T + 1, D)
         for block in self.blocks:
-            x = block(x)  # (B, N + 1, D) -> (B, N + 1, D)
+            x = block(x)  # (B, T + 1, D) -> (B, T + 1, D)
         cls = self.ln_f(x[:, 0])  # the class token's vector, (B, D)
         return self.head(cls)  # (B, D) -> (B, K)
 
     @torch.no_grad()
     def attention_maps(self, images: torch.Tensor) -> list[torch.Tensor]:
-        """Attention weights of every block, each (B, n_heads, N + 1, N + 1).
+        """Attention weights of every block, each (B, n_heads, T + 1, T + 1).
 
         Call ``model.eval()`` first if the model uses dropout.
         """
