@@ -111,3 +111,12 @@ def test_below_shows_a_bound_for_rounding_and_the_value_for_a_real_difference():
     assert below(2.5e-4, bound=1e-6) == "= 2.5e-04"
     with pytest.raises(ValueError, match="below expected a difference >= 0"):
         below(float("nan"))
+
+
+def test_the_examples_in_the_docstrings_run():
+    import doctest
+
+    import nnlib.measured
+
+    result = doctest.testmod(nnlib.measured)
+    assert result.attempted >= 6 and result.failed == 0
