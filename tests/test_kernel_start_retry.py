@@ -53,7 +53,7 @@ def test_nbval_kernel_start_is_retried(monkeypatch, busy_port):
 
 
 def test_grader_kernel_start_is_retried(monkeypatch, busy_port, tmp_path):
-    from nnlib.grading import kernel as grading_kernel
+    from nnlib.grader import kernel as grading_kernel
 
     manager = type("Manager", (_FirstOnBusyPort,), {"busy": busy_port, "made": 0})
     monkeypatch.setattr(grading_kernel, "KernelManager", manager)
@@ -71,7 +71,7 @@ def test_grader_kernel_start_is_retried(monkeypatch, busy_port, tmp_path):
 
 
 def test_grader_gives_up_after_the_last_attempt(monkeypatch, busy_port, tmp_path):
-    from nnlib.grading import kernel as grading_kernel
+    from nnlib.grader import kernel as grading_kernel
 
     class AlwaysBusy(_FirstOnBusyPort):
         def __init__(self, **kwargs):

@@ -3,7 +3,8 @@
 Allowed arrows: ``scratch`` imports no other part of nnlib; ``data`` no models and no
 plotting; ``blocks`` and ``train`` know no screen (no ``viz``, ``widgets``,
 matplotlib); ``viz`` draws what it is given without ``train`` or ``blocks``;
-``widgets`` builds on ``viz``, ``data`` and ``scratch.functional``. And viz, widgets
+``widgets`` builds on ``viz``, ``data`` and ``scratch.functional``; ``grading`` (the
+learner's self-check) knows nothing of the batch grader. And viz, widgets
 and data define no activation, softmax, convolution or metric of their own: they
 call ``nnlib.scratch.functional``, so the copies cannot drift apart.
 """
@@ -42,6 +43,8 @@ FORBIDDEN = {
     "viz": ["nnlib.train", "nnlib.blocks", "nnlib.widgets", "nnlib.grading"]
     + ["nnlib.grader", "ipywidgets"],
     "widgets": ["nnlib.train", "nnlib.blocks", "nnlib.grading", "nnlib.grader"],
+    # the learner's self-check: no kernel protocol, no batch grader
+    "grading": ["jupyter_client", "nbclient", "nnlib.grader", "ipywidgets"],
 }
 
 

@@ -16,18 +16,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import tool
 
 pytestmark = pytest.mark.integration  # starts kernels, servers or browsers
 
 ROOT = Path(__file__).resolve().parent.parent
-NBVAL = [
-    "--nbval",
-    "--nbval-current-env",
-    "--nbval-sanitize-with",
-    "nbval_sanitize.cfg",
-    "-p",
-    "no:cacheprovider",
-]
+portability = tool.load("portability")  # its nbval flags and thread variables
+NBVAL = portability.NBVAL_FLAGS
 
 
 def _failed_cells(cwd: Path, notebook: Path, report: Path, env: dict) -> list[str]:
@@ -62,7 +57,7 @@ def _index(name: str) -> int:
 
 def _env(**extra: str) -> dict:
     env = dict(os.environ, NNLIB_DEVICE="cpu", **extra)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    for var in portability.THREAD_VARS:
         env[var] = "1"
     return env
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import platform
 from pathlib import Path
 
 import pytest
+import tool
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location(
-    "portability", ROOT / "tools" / "portability.py"
-)
-portability = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(portability)
+portability = tool.load("portability")
 
 X86 = platform.machine().lower() in {"x86_64", "amd64"}
 

@@ -31,8 +31,8 @@ def _mlp():
     return nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
 
 
-def _fit(model, train, val=None, epochs=3, lr=0.05, loss_fn=None, **kw):
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
+def _fit(model, train, val=None, epochs=3, lr=0.05, loss_fn=None, opt=None, **kw):
+    opt = torch.optim.SGD(model.parameters(), lr=lr) if opt is None else opt
     return fit(
         model,
         train,
@@ -205,22 +205,6 @@ def test_fit_refuses_an_optimizer_built_for_another_model():
     model, other = _mlp(), _mlp()
     optimizer = torch.optim.SGD(other.parameters(), lr=0.1)
     with pytest.raises(ValueError, match="optimizer over the model's 4 parameter"):
-        fit(
-            model,
-            _loader(X, y),
-            epochs=1,
-            optimizer=optimizer,
-            loss_fn=nn.CrossEntropyLoss(),
-            device="cpu",
-            progress=False,
-        )
+        _fit(model, _loader(X, y), epochs=1, opt=optimizer)
     with pytest.raises(TypeError, match="fit expected a torch.optim.Optimizer, got"):
-        fit(
-            model,
-            _loader(X, y),
-            epochs=1,
-            optimizer="adam",
-            loss_fn=nn.CrossEntropyLoss(),
-            device="cpu",
-            progress=False,
-        )
+        _fit(model, _loader(X, y), epochs=1, opt="adam")

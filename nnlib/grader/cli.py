@@ -160,7 +160,7 @@ def class_table(rows: Sequence[dict]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``nnlib-grade`` and ``python -m nnlib.grading``."""
+    """Entry point of ``nnlib-grade`` and ``python -m nnlib.grader``."""
     args = _parser().parse_args(argv)
     if args.resume and args.out is None:
         _parser().error("--resume needs --out (the folder with earlier results)")

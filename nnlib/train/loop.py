@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from nnlib.scratch._checks import check_positive
 from nnlib.train.batches import (
     check_batch,
     compute_loss,
@@ -172,13 +173,7 @@ def fit(
     uninterrupted run would (same weights, bit for bit, on the same machine).
     A non-finite loss raises ``FloatingPointError`` naming the epoch and step.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer):
-        raise TypeError(
-            f"fit expected epochs as a positive int, got {type(epochs).__name__} "
-            f"{epochs!r}"
-        )
-    if epochs < 1:
-        raise ValueError(f"fit expected epochs as a positive int, got {epochs!r}")
+    epochs = check_positive(epochs, "fit epochs")
     _check_grad_clip(grad_clip)
     _check_optimizer_trains(optimizer, model)
     device = get_device(device)  # also checks a torch.device exists here
@@ -297,13 +292,7 @@ def predict(
     or a loader yielding inputs or (inputs, targets) pairs. Use ``.argmax(-1)`` on
     the result for class predictions. ``device=None`` keeps the model where it is.
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
-        raise TypeError(
-            f"predict expected batch_size as a positive int, "
-            f"got {type(batch_size).__name__} {batch_size!r}"
-        )
-    if batch_size < 1:
-        raise ValueError(f"predict expected batch_size >= 1, got {batch_size}")
+    batch_size = check_positive(batch_size, "predict batch_size")
     device = _model_device(model) if device is None else get_device(device)
     model.to(device)
     if isinstance(data, list | tuple) and not _holds_batches(data):

@@ -1,7 +1,0 @@
-"""``python -m nnlib.grading``: the same as the ``nnlib-grade`` command."""
-
-import sys
-
-from nnlib.grader.cli import main
-
-sys.exit(main())
