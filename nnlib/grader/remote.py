@@ -55,7 +55,6 @@ def _record(outcome: Outcome) -> dict[str, Any]:
         "status": outcome.status,
         "error": outcome.error.encode("utf-8", "replace").decode("utf-8"),
         "reference_calls": outcome.reference_calls,
-        "seconds": round(outcome.seconds, 6),
     }
     for key, value in (("value", outcome.value), ("args_after", outcome.args_after)):
         try:

@@ -125,7 +125,7 @@ def grade_notebook(
         grader.close()
     result.tasks = [grader.grades[spec.id] for spec in specs]
     result.faults += grader.faults
-    result.flags = static_flags(cells, specs) + grader.refused
+    result.flags = static_flags(cells) + grader.refused
     return result.clean().finish(start)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -31,7 +30,6 @@ class Outcome:
     error: str = ""
     args_after: tuple = ()
     reference_calls: list[str] = field(default_factory=list)
-    seconds: float = 0.0
 
 
 def run_case(fn: Callable[..., Any], spec: TaskSpec, case: Case) -> Outcome:
@@ -42,7 +40,6 @@ def run_case(fn: Callable[..., Any], spec: TaskSpec, case: Case) -> Outcome:
         watch_calls(spec.forbidden) as hits,
         strict if spec.strict_float else nullcontext(),
     ):
-        start = time.perf_counter()
         try:
             value = spec.call(fn, *args) if spec.call is not None else fn(*args)
             outcome = Outcome("ok", value=value)
@@ -52,7 +49,6 @@ def run_case(fn: Callable[..., Any], spec: TaskSpec, case: Case) -> Outcome:
             raise
         except BaseException as exc:  # SystemExit too: the learner's code ended early
             outcome = Outcome("error", error=f"{type(exc).__name__}: {exc}"[:300])
-        outcome.seconds = time.perf_counter() - start
     outcome.args_after = args
     outcome.reference_calls = sorted(hits)
     return outcome

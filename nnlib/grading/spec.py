@@ -59,7 +59,6 @@ class TaskSpec:
             it runs in the learner's kernel, so it must be importable there.
         forbidden: dotted names of nnlib functions that solve this very task;
             a learner's function that calls one is flagged.
-        needs_torch: the reference or ``call`` imports torch (loaded lazily).
         strict_float: overflow, 0/0 and log(0) raise instead of warning, so an
             unstable formula fails the large-value cases.
         check_inputs_unchanged: an answer that modifies its input arrays fails.
@@ -75,7 +74,6 @@ class TaskSpec:
     judge: Judge | None = None
     call: Callable[..., Any] | None = None
     forbidden: Sequence[str] = ()
-    needs_torch: bool = False
     strict_float: bool = False
     check_inputs_unchanged: bool = True
 

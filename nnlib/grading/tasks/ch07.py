@@ -148,7 +148,6 @@ SPECS = [
         "nn.Linear(hidden, out)) or an nn.Module subclass doing the same.",
         judge=_judge_mlp,
         call=probe_model,
-        needs_torch=True,
         check_inputs_unchanged=False,
     ),
     TaskSpec(
@@ -161,7 +160,6 @@ SPECS = [
         rtol=1e-7,
         atol=1e-10,
         forbidden=("nnlib.scratch.MSELoss", "nnlib.scratch.Dense"),
-        needs_torch=True,
     ),
     TaskSpec(
         id="07.train_step",
@@ -178,6 +176,5 @@ SPECS = [
             "bias after two steps",
         ),
         call=run_train_steps,
-        needs_torch=True,
     ),
 ]

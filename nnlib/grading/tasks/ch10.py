@@ -86,7 +86,6 @@ SPECS = [
             "nnlib.blocks.dot_product_attention",
             "nnlib.scratch.MultiHeadSelfAttention",
         ),
-        needs_torch=True,
         strict_float=True,
     ),
     TaskSpec(
@@ -102,7 +101,6 @@ SPECS = [
             "nnlib.blocks.causal_mask",
             "nnlib.scratch.MultiHeadSelfAttention",
         ),
-        needs_torch=True,
     ),
     TaskSpec(
         id="10.sinusoidal_positions",
@@ -114,6 +112,5 @@ SPECS = [
         rtol=0.0,
         atol=2e-5,
         forbidden=("nnlib.blocks.sinusoidal_table", "nnlib.blocks.PositionalEncoding"),
-        needs_torch=True,
     ),
 ]

@@ -64,7 +64,6 @@ SPECS = [
         rtol=0.0,  # pixels are only moved, never computed: exact
         atol=0.0,
         forbidden=("nnlib.blocks.patchify", "nnlib.blocks.PatchEmbedding"),
-        needs_torch=True,
     ),
     TaskSpec(
         id="11.contrastive_logits",
