@@ -6,8 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
+WEB_STAMP  := $(VENV)/.installed-web
+NODE_STAMP := node_modules/.ci
 LOCK   := requirements/lock.txt
 NB     ?=
+NO_HUB := --ignore=tests/test_jupyterhub.py
 JOBS   ?= 2
 PORT   ?= 8888
 # An instructor may remove solutions/ from a class's copy; everything else still works
@@ -20,7 +23,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 # only oversubscribe). `make test-twice` also checks the machine's default thread count.
 export NNLIB_DEVICE ?= cpu
 THREADS ?= 1
-CHECK_TARGETS := test test-unit test-nb execute exercises
+CHECK_TARGETS := test test-unit test-nb execute exercises editions test-editions
 # the setting `make test` adds to the native one (see tools/portability.py --list)
 NONNATIVE ?= non-native
 $(CHECK_TARGETS): export OMP_NUM_THREADS = $(THREADS)
@@ -30,10 +33,16 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
                --nbval-cell-timeout=300 -p no:cacheprovider
+# The Chinese editions (notebooks/zh/, solutions/zh/) share the English code cells and
+# outputs byte for byte, which tests/test_editions.py checks in `make test`; nbval runs
+# them in `make test-editions` rather than a second time in every nbval run (as long
+# again as the English). A notebook named on the command line still runs.
+test test-unit test-nb test-twice test-portable: export PYTEST_ADDOPTS += \
+  --ignore=notebooks/zh --ignore=solutions/zh
 
 .DEFAULT_GOAL := help
 .PHONY: help install lab test test-unit test-nb test-twice test-one-thread test-portable test-browser \
-        test-gpu execute exercises lint bench wheel-check clean
+        test-gpu execute exercises editions test-editions lint bench wheel-check clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -66,14 +75,27 @@ install: $(STAMP) ## create .venv and install nnlib with the pinned versions
 # their stored widgets, such as finished progress bars, before they are run (a lecture
 # that cannot be read, e.g. after a merge conflict, does not keep the lab from starting).
 # LAB_ARGS passes more options, e.g. LAB_ARGS=--no-browser on a remote machine.
+# `make lab LANG=zh` opens the Chinese edition's start page (notebooks/zh/, written by
+# `make editions`). LANG is also the locale's variable: a value given on make's command
+# line names the course's language and is not passed on to the programs as a locale.
 LAB_ARGS ?=
-lab: $(STAMP) ## install, then open the course in JupyterLab
-	-$(BIN)/jupyter trust notebooks/*.ipynb >/dev/null
+COURSE_LANG ?= en
+ifeq ($(origin LANG),command line)
+COURSE_LANG := $(LANG)
+unexport LANG
+endif
+START_PAGE := notebooks/$(if $(filter zh%,$(COURSE_LANG)),zh/)00_start_here.ipynb
+lab: $(STAMP) ## install, then open the course in JupyterLab (LANG=zh: the Chinese edition)
+	@test -f $(START_PAGE) || { echo "$(START_PAGE) is missing: run make editions" >&2; exit 1; }
+	-$(BIN)/jupyter trust notebooks/*.ipynb $(wildcard notebooks/zh/*.ipynb) >/dev/null
 	$(BIN)/jupyter lab --port $(PORT) $(LAB_FLAGS) $(LAB_ARGS) \
-	  --ServerApp.root_dir=. notebooks/00_start_here.ipynb
+	  --ServerApp.root_dir=. $(START_PAGE)
 
-test: $(STAMP) ## install, then run unit tests, course checks and nbval (everything)
-	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) tests $(NB_DIRS)
+# `make test` installs the site's, slides' and hub's packages too (npm's only where npm
+# is installed; without it those tests skip and say why)
+test: $(STAMP) $(WEB_STAMP) $(if $(shell command -v npm),$(NODE_STAMP)) ## install, then run unit tests, course checks and nbval (everything)
+	# (the JupyterHub test, about 45 s, is `make test-hub`; .ci/run runs it after this)
+	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) $(NO_HUB) tests $(NB_DIRS)
 	# nbval once more as another CPU computes: torch's plain (non-SIMD) kernels and
 	# numpy without its widest SIMD loops, so a stored output that only this machine
 	# reproduces fails here, the day it is stored (`make test-portable` runs them all)
@@ -110,6 +132,17 @@ exercises: $(STAMP) ## regenerate exercises/ from solutions/
 	  "exercises/ is generated from it, so run this in the instructor's copy." >&2; exit 2; }
 	$(PY) -m nnlib.grading.release solutions exercises
 
+# The Chinese edition: the English notebooks with the Chinese text of i18n/zh/ and
+# figures drawn in Chinese (tools/editions.py; chapters not yet translated are listed
+# there). Run it after changing an English notebook or a translation.
+editions: $(STAMP) ## write notebooks/zh, solutions/zh and exercises/zh (the Chinese edition)
+	$(PY) tools/editions.py build
+
+test-editions: $(STAMP) ## the Chinese edition: up to date, and nbval over its notebooks
+	$(PY) tools/editions.py check
+	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) \
+	  $(wildcard notebooks/zh/*.ipynb solutions/zh/*.ipynb)
+
 lint: $(STAMP) ## ruff over the library, tests, tools and benchmarks (also a test)
 	$(BIN)/ruff check nnlib tests tools benchmarks conftest.py
 
@@ -121,6 +154,37 @@ bench: $(STAMP) ## run the benchmarks (slow; prints tables)
 
 wheel-check: $(STAMP) ## build the wheel and import it in a fresh venv
 	$(BIN)/pytest tests/test_packaging.py -v -k wheel
+
+# The course site, the slides and the JupyterHub test need more than a learner does:
+# Sphinx, myst-nb and furo (the `web` extra), JupyterHub (the `hub` extra), and the npm
+# packages package.json pins (MathJax, require.js and the widgets' HTML manager for the
+# pages, reveal.js for the slides, configurable-http-proxy for the hub), which
+# `npm ci` installs into node_modules/ exactly as package-lock.json lists them. No page
+# loads anything from a CDN: the built site and decks carry copies of those files.
+SITE_DIR   ?= build/site
+SLIDES_DIR ?= build/slides
+.PHONY: install-web site slides test-hub
+
+$(WEB_STAMP): pyproject.toml $(LOCK) $(STAMP)
+	$(PY) -m pip install -qq -c $(LOCK) -e ".[lab,test,grader,web,hub]"
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 18 or" \
+	  "newer (Debian/Ubuntu: sudo apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+install-web: $(WEB_STAMP) $(NODE_STAMP) ## install what site, slides and test-hub need (pip extras, npm ci)
+
+site: $(WEB_STAMP) $(NODE_STAMP) ## build the course site into build/site (stored outputs, offline)
+	$(PY) tools/site.py --out $(SITE_DIR)
+
+slides: $(STAMP) $(NODE_STAMP) ## render each lecture as a reveal.js deck into build/slides
+	$(PY) tools/slides.py --out $(SLIDES_DIR)
+
+test-hub: $(WEB_STAMP) $(NODE_STAMP) ## a real JupyterHub on loopback: two users log in, run chapter 1
+	$(BIN)/pytest -p no:cacheprovider tests/test_jupyterhub.py -v
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -6,7 +6,7 @@ grader tests starting kernels of their own) another process can take such a port
 between, and the kernel exits before it answers ("Kernel died before replying to
 kernel_info"; it failed one fresh-clone `make test` here, 2026-11-28). Nothing of the
 notebook has run at that point, so starting again, with new ports, is safe: up to
-three attempts. tests/test_kernel_start_retry.py reproduces the race with a busy port.
+three attempts. tests/test_grader_kernel.py reproduces the race with a busy port.
 """
 
 from __future__ import annotations

@@ -105,7 +105,9 @@ def main() -> None:
 
     print("\n2. attention forward + backward vs sequence length (B=8, C=64, h=4)")
     lengths = [L for L in (64, 128, 256, 512, 1024, 2048) if L <= args.max_len]
-    rows = attention_cost(lengths, batch_size=8, d_model=64, n_heads=4, device=device)
+    rows = attention_cost(
+        seq_lens=lengths, batch_size=8, d_model=64, n_heads=4, device=device
+    )
     print(f"{'T':>6}{'explicit s':>12}{'sdpa s':>10}{'explicit MB':>13}{'sdpa MB':>10}")
     by_len = {}
     for r in rows:

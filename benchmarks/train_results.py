@@ -128,14 +128,14 @@ def run_digits(name: str, s: Settings, device, seed=0, split_seed=SPLIT_SEED) ->
     """Train SimpleCNN (``cnn``) or ViT (``vit``) on the digits; test accuracy."""
     X, y = load_digits()  # (1797, 1, 8, 8) float32 in [0, 1], int64 labels
     (Xtr, ytr), (Xva, yva), (Xte, yte) = train_val_test_split(
-        X, y, (0.6, 0.2, 0.2), seed=split_seed
+        X, y, fractions=(0.6, 0.2, 0.2), seed=split_seed
     )
     seed_everything(seed)
     model = SimpleCNN(**s.model) if name == "cnn" else ViT(**s.model)
-    train = torch_loader(Xtr, ytr, s.batch_size, shuffle=True, seed=seed)
-    val = torch_loader(Xva, yva, 512)
+    train = torch_loader(Xtr, ytr, batch_size=s.batch_size, shuffle=True, seed=seed)
+    val = torch_loader(Xva, yva, batch_size=512)
     history, seconds, cpu = _train(model, train, val, s, device)
-    test = evaluate(model, torch_loader(Xte, yte, 512))
+    test = evaluate(model, torch_loader(Xte, yte, batch_size=512))
     return {
         "acc": test["acc"],
         "val_acc": history["val_acc"][-1],
@@ -155,9 +155,9 @@ def run_reversal(name: str, s: Settings, device, seed=0, task=REVERSAL) -> dict:
         model = SequenceTransformer(V, max_len=T, **s.model)
     else:
         model = RNNSequenceModel(V, max_len=T, **s.model)
-    train = torch_loader(Xtr, ytr, s.batch_size, shuffle=True, seed=seed)
+    train = torch_loader(Xtr, ytr, batch_size=s.batch_size, shuffle=True, seed=seed)
     history, seconds, cpu = _train(model, train, None, s, device)
-    test = evaluate(model, torch_loader(Xte, yte, 500))
+    test = evaluate(model, torch_loader(Xte, yte, batch_size=500))
     return {
         "acc": test["seq_acc"],
         "token_acc": test["acc"],

@@ -32,6 +32,27 @@ K, V       classes, vocabulary size
 
 Options are keyword-only everywhere (``Dense(2, 3, rng=rng)``,
 ``MultiHeadSelfAttention(8, 2, causal=True)``): only sizes are positional.
+
+One dtype rule, in ``nnlib.scratch`` and ``nnlib.blocks`` alike: the computation
+follows the input's floating-point dtype. A float64 input gives a float64 output
+(for gradient checks), a float32 input a float32 one (for speed), whatever dtype the
+parameters have; the parameters keep theirs, and so do their gradients (``grads``,
+``.grad``), so an optimizer never changes a model's precision. Why: it is the
+contract of ``../shared/API.md`` for the numpy layers, and one rule serves both
+halves of the course; precision never changes behind your back (the output has the
+dtype you passed in); and it costs nothing when the dtypes match: only a mismatch
+reads the parameters through a cast, on every call (convert the model once,
+``model.astype(np.float32)`` or ``model.double()``, to avoid that). Integers and
+bools are not floating: scratch computes them in float64, blocks refuse them with a
+``TypeError``; under ``torch.autocast`` the blocks cast nothing. The training loop
+(``nnlib.train.fit``, ``evaluate``, ``predict``) is stricter on purpose: it refuses
+batches whose dtype differs from the model's, because there a mismatch is almost
+always numpy's float64 slipping in, and it would make every step of a long run pay
+the cast (and run in float64) without a word.
+
+Errors speak one way: a wrong type raises ``TypeError``, a wrong value or shape
+``ValueError``, worded ``<where> expected <what>, got <what>``
+(``Dense expected input (N, 64), got (32, 63)``); the checks live in ``nnlib._checks``.
 """
 
 from importlib import import_module

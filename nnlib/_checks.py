@@ -59,7 +59,9 @@ def _fits(shape: Sequence[int], layout: Sequence[Dim]) -> bool:
 
 def is_int(value: object) -> bool:
     """A Python or numpy integer, but not a bool (``True`` is not a size)."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+    return isinstance(value, numbers.Integral) and not isinstance(
+        value, bool | np.bool_
+    )
 
 
 def check_int(where: str, name: str, value: object, *, minimum: int | None = 1) -> int:
@@ -96,16 +98,17 @@ def check_number(
     above = value > low if low_open else value >= low
     below = value < high if high_open else value <= high
     if not (math.isfinite(value) and above and below):
+        bounds = _range(low, high, low_open, high_open)
         raise ValueError(
-            f"{where} expected {name} as a finite number{_range(low, high, low_open, high_open)}, "
-            f"got {value}"
+            f"{where} expected {name} as a finite number{bounds}, got {value}"
         )
     return value
 
 
 def _range(low: float, high: float, low_open: bool, high_open: bool) -> str:
     if low > -math.inf and high < math.inf:
-        return f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        return f" in {left}{low:g}, {high:g}{right}"
     if low > -math.inf:
         return f" {'>' if low_open else '>='} {low:g}"
     if high < math.inf:
@@ -116,15 +119,23 @@ def _range(low: float, high: float, low_open: bool, high_open: bool) -> str:
 def check_bool(where: str, name: str, value: object) -> bool:
     """``value`` if it is a bool (``causal="no"`` would otherwise mean True)."""
     if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{where} expected {name} as True or False, got {describe(value)}")
+        raise TypeError(
+            f"{where} expected {name} as True or False, got {describe(value)}"
+        )
     return bool(value)
 
 
 def check_choice(where: str, name: str, value: object, choices: Sequence[Any]) -> Any:
-    """``value`` if it is one of ``choices`` (compared with ``==``)."""
+    """``value`` if it is one of ``choices`` (compared with ``==``).
+
+    A value of none of the choices' types (``activation=3``) is a ``TypeError``,
+    another value of their type (``activation="swish"``) a ``ValueError``.
+    """
     if not any(value is c or (type(value) is type(c) and value == c) for c in choices):
         options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{where} expected {name} as one of {options}, got {value!r}")
+        known_type = any(type(value) is type(c) for c in choices)
+        error = ValueError if known_type else TypeError
+        raise error(f"{where} expected {name} as one of {options}, got {value!r}")
     return value
 
 
@@ -173,7 +184,9 @@ def as_float_array(where: str, x: object, *, name: str = "input") -> np.ndarray:
     try:
         x = np.asarray(x)
     except ValueError as err:  # ragged nested lists
-        raise ValueError(f"{where} expected a rectangular {name} array, got {err}") from None
+        raise ValueError(
+            f"{where} expected a rectangular {name} array, got {err}"
+        ) from None
     if x.dtype.kind != "f":  # kind "f" is every float type
         if x.dtype.kind not in "iub":  # signed, unsigned, bool
             raise TypeError(
@@ -190,9 +203,8 @@ def check_shape(
     """``x`` as a float array, after checking its rank and fixed sizes."""
     x = as_float_array(where, x, name=name)
     if not _fits(x.shape, layout):
-        raise ValueError(
-            f"{where} expected {name} {format_shape(layout)}, got {format_shape(x.shape)}"
-        )
+        want, got = format_shape(layout), format_shape(x.shape)
+        raise ValueError(f"{where} expected {name} {want}, got {got}")
     return x
 
 
@@ -200,7 +212,8 @@ def check_min_ndim(where: str, x: object, ndim: int, layout: str) -> np.ndarray:
     """``x`` as a float array with at least ``ndim`` axes (``layout`` says which)."""
     x = as_float_array(where, x)
     if x.ndim < ndim:
-        raise ValueError(f"{where} expected input {layout}, got {format_shape(x.shape)}")
+        got = format_shape(x.shape)
+        raise ValueError(f"{where} expected input {layout}, got {got}")
     return x
 
 
@@ -225,15 +238,19 @@ def check_grad(where: str, dy: object, shape: tuple[int, ...]) -> np.ndarray:
     return dy
 
 
-def check_labels(where: str, labels: object, n_classes: int, *, name: str = "labels") -> np.ndarray:
+def check_labels(
+    where: str, labels: object, n_classes: int, *, name: str = "labels"
+) -> np.ndarray:
     """Integer class labels (N,) with every value in [0, n_classes)."""
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":
         raise TypeError(
-            f"{where} expected {name} as integer class indices, got dtype {labels.dtype}"
+            f"{where} expected {name} as integer class indices, "
+            f"got dtype {labels.dtype}"
         )
     if labels.ndim != 1:
-        raise ValueError(f"{where} expected {name} (N,), got {format_shape(labels.shape)}")
+        got = format_shape(labels.shape)
+        raise ValueError(f"{where} expected {name} (N,), got {got}")
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(
             f"{where} expected {name} in [0, {n_classes}), "
@@ -258,6 +275,26 @@ def check_window(
             )
 
 
+def check_nonempty(where: str, x: Any, *, name: str = "input") -> None:
+    """Every axis of ``x`` (an array or tensor) but the first, the batch, is >= 1."""
+    if any(side == 0 for side in x.shape[1:]):
+        raise ValueError(
+            f"{where} expected every axis but the batch to be >= 1, "
+            f"got {name} {format_shape(tuple(x.shape))}"
+        )
+
+
+def check_divisible(where: str, x: Any, factor: int, why: str) -> None:
+    """The last two axes (H, W) of ``x`` are multiples of ``factor`` (``why`` says why,
+    e.g. ``"two poolings by 2"``)."""
+    H, W = x.shape[-2:]
+    if H % factor or W % factor:
+        raise ValueError(
+            f"{where} expected H and W divisible by {factor} ({why}), "
+            f"got input {format_shape(tuple(x.shape))}"
+        )
+
+
 # --- torch tensors ----------------------------------------------------------------
 
 
@@ -276,14 +313,16 @@ def check_tensor(
     """
     torch = sys.modules.get("torch")
     if torch is None or not isinstance(x, torch.Tensor):
-        raise TypeError(f"{where} expected {name} as a torch.Tensor, got {type(x).__name__}")
-    if not _fits(tuple(x.shape), layout):
-        raise ValueError(
-            f"{where} expected {name} {format_shape(layout)}, got {format_shape(tuple(x.shape))}"
+        raise TypeError(
+            f"{where} expected {name} as a torch.Tensor, got {type(x).__name__}"
         )
+    if not _fits(tuple(x.shape), layout):
+        want, got = format_shape(layout), format_shape(tuple(x.shape))
+        raise ValueError(f"{where} expected {name} {want}, got {got}")
     if floating and not (x.is_floating_point() or x.is_complex()):
         raise TypeError(
-            f"{where} expected a floating-point {name}, got {x.dtype}; convert with x.float()"
+            f"{where} expected a floating-point {name}, got {x.dtype}; "
+            "convert with x.float()"
         )
     return x
 
@@ -301,7 +340,7 @@ def check_tokens(
     torch = sys.modules["torch"]  # check_tensor found a tensor, so torch is loaded
     if tokens.is_floating_point() or tokens.is_complex() or tokens.dtype == torch.bool:
         raise TypeError(
-            f"{where} expected tokens as integer ids (torch.long), got {tokens.dtype}"
+            f"{where} expected integer token ids (torch.long), got {tokens.dtype}"
         )
     T = tokens.shape[1]
     if not 1 <= T <= max_len:

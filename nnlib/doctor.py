@@ -2,7 +2,9 @@
 
 Besides the packages it looks for a font with Chinese characters: the glossaries give
 every term in English and Chinese, and without such a font the browser draws the
-Chinese as boxes. That is a note, not a problem (the course works without it).
+Chinese as boxes, and so does matplotlib in the Chinese edition's figures (which use
+the font this check finds, see ``nnlib.viz.style.cjk_fonts``). That is a note, not a
+problem (the course works without it).
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ REQUIRED = {
 # trusted by their name; names only decide which ones are tried first.
 CJK_SAMPLE = "神"
 CJK_HINTS = ("cjk", "han", "hei", "song", "ming", "kai", "pingfang", "hiragino", "wqy")
+SERIF_HINTS = ("serif", "song", "ming", "kai")
 # "Last Resort" fonts draw a placeholder for every character (macOS ships one)
 NOT_A_FONT = ("lastresort", "last resort")
 CJK_MISSING = (
     "No font with Chinese characters is installed, so the glossaries' Chinese terms "
-    "show as boxes. On Debian/Ubuntu: `sudo apt-get install fonts-noto-cjk`, then "
-    "reload the page (macOS and Windows come with such fonts)."
+    "and the Chinese edition's figures show boxes. On Debian/Ubuntu: `sudo apt-get "
+    "install fonts-noto-cjk`, then reload the page and restart the kernel (macOS and "
+    "Windows come with such fonts)."
 )
 
 
@@ -99,9 +103,12 @@ def find_cjk_font() -> str | None:
         if not any(word in Path(path).name.lower() for word in NOT_A_FONT)
     ]
 
-    def order(path: str) -> tuple[bool, bool]:  # likely CJK first, regular before bold
+    def order(path: str) -> tuple[bool, bool, bool, str]:
+        # likely CJK first, sans-serif before serif (figures are sans-serif), regular
+        # before bold, then by name: the same font on every run (the list is a set)
         name = Path(path).name.lower()
-        return not any(hint in name for hint in CJK_HINTS), "bold" in name
+        serif = any(word in name for word in SERIF_HINTS)
+        return not any(hint in name for hint in CJK_HINTS), serif, "bold" in name, name
 
     paths.sort(key=order)
     for path in paths:

@@ -8,6 +8,7 @@ notebook outputs are checked against that tolerance (the repository's ``conftest
 asks :func:`match` whether two printouts agree); every other number must match exactly.
 
 Example:
+    >>> from nnlib.measured import below, match, measured
     >>> measured(0.99167, 0.01)
     '0.992 ±0.01'
     >>> measured(357, 4)
@@ -49,6 +50,11 @@ def measured(value: float, tol: float) -> str:
 
     Returns:
         ``"<value> ±<tol>"``, with one digit more than the tolerance's first digit.
+
+    Example:
+        >>> from nnlib.measured import measured
+        >>> measured(0.99167, 0.01), measured(0.99167, 0.005), measured(357, 4)
+        ('0.992 ±0.01', '0.9917 ±0.005', '357 ±4')
     """
     if not isinstance(value, int | float):
         try:
@@ -70,12 +76,22 @@ def measured(value: float, tol: float) -> str:
 
 
 def below(difference: float, *, bound: float = 1e-12) -> str:
-    """``"< bound"`` when ``difference`` is smaller (a printout every machine repeats),
-    else ``"= <difference>"``, so a real disagreement still shows.
+    """A difference as every machine prints it: ``"< bound"`` when it is smaller.
+
+    Otherwise ``"= <difference>"``, so a real disagreement still shows.
 
     Args:
         difference: a non-negative difference, such as ``np.abs(a - b).max()``.
         bound: the agreement to show; 1e-12 suits float64, 1e-6 float32.
+            Default: ``1e-12``.
+
+    Returns:
+        ``"< 1e-12"`` (the bound) or ``"= 2.5e-04"`` (the difference).
+
+    Example:
+        >>> from nnlib.measured import below
+        >>> below(3e-17), below(2.5e-4, bound=1e-6)
+        ('< 1e-12', '= 2.5e-04')
     """
     if hasattr(difference, "detach"):  # a torch tensor: no autograd warning
         difference = difference.detach()
@@ -99,6 +115,20 @@ def match(reference: str, test: str) -> bool:
     measured numbers must state the same tolerance. Two values agree when they differ
     by at most the tolerance plus one unit of their last printed digit (each printout
     is rounded to that digit).
+
+    Args:
+        reference: the stored printout.
+        test: the new printout.
+
+    Returns:
+        ``True`` when the two agree.
+
+    Example:
+        >>> from nnlib.measured import match
+        >>> match("accuracy 0.992 ±0.01", "accuracy 0.986 ±0.01")
+        True
+        >>> match("accuracy 0.992 ±0.01", "accuracy 0.975 ±0.01")
+        False
     """
     ref_items, test_items = (
         list(PATTERN.finditer(reference)),

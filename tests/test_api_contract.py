@@ -174,3 +174,91 @@ def test_attention_forward_takes_return_attention():
 
     params = inspect.signature(MultiHeadSelfAttention.forward).parameters
     assert params["return_attention"].default is False
+
+
+# Arguments that may stay positional when they have a default: they give a size or a
+# shape (API.md: "only the arguments that define a shape are positional"), or they are
+# the data a function works on (a second array, the tokens to show).
+SHAPE_OR_DATA = {
+    # sizes and shapes
+    "n",
+    "size",
+    "n_classes",
+    "in_channels",
+    "out_channels",
+    "kernel_size",
+    "d_model",
+    "n_heads",
+    "n_layers",
+    "d_ff",
+    "max_len",
+    "hidden_size",
+    "embed_size",
+    "image_size",
+    "patch_size",
+    "channels",
+    "hidden",
+    "length",
+    "vocab",
+    "d",
+    "nrows",
+    "ncols",
+    # data arguments
+    "y",
+    "b",
+    "tokens",
+    "weights",
+    "query_tokens",
+    "images",
+    "labels",
+    "x",
+    "time",
+    "memory",
+    "optimizer",
+    "prefer",
+    "val_loader",
+    "predictions",
+    "path",
+    "names",
+    # API.md: an optimizer's learning rate is positional, as in torch.optim
+    "lr",
+}
+PUBLIC_PACKAGES = [
+    "nnlib.scratch",
+    "nnlib.scratch.functional",
+    "nnlib.blocks",
+    "nnlib.data",
+]
+PUBLIC_PACKAGES += ["nnlib.train", "nnlib.viz", "nnlib.widgets"]
+
+
+def _public_callables():
+    for module_name in PUBLIC_PACKAGES:
+        module = importlib.import_module(module_name)
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if inspect.isclass(obj) and obj.__module__.startswith("nnlib"):
+                if "__init__" in obj.__dict__:  # not one inherited from matplotlib
+                    yield f"{module_name}.{name}", obj
+                forward = obj.__dict__.get("forward")
+                if forward is not None:
+                    yield f"{module_name}.{name}.forward", forward
+            elif inspect.isfunction(obj) and obj.__module__.startswith("nnlib"):
+                yield f"{module_name}.{name}", obj
+
+
+def test_every_public_option_is_keyword_only():
+    """A positional parameter with a default must be a size or data, never an option
+    such as ``noise``, ``seed``, ``stride``, ``axis``, ``mask`` or ``device``."""
+    wrong = []
+    for where, obj in _public_callables():
+        try:
+            params = inspect.signature(obj).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        for p in params:
+            if p.name == "self" or p.kind != p.POSITIONAL_OR_KEYWORD:
+                continue
+            if p.default is not E and p.name not in SHAPE_OR_DATA:
+                wrong.append(f"{where}: {p.name}")
+    assert not wrong, "positional options:\n" + "\n".join(wrong)

@@ -16,6 +16,7 @@ Only the first two are allowed. ``PYTHONPATH=tests python tests/test_bad_input.p
 (from the repository root) prints the count of each outcome over the table of cases.
 """
 
+import copy
 import math
 import os
 import traceback
@@ -144,6 +145,13 @@ def assigned_weight(W: np.ndarray) -> np.ndarray:
     model = scratch.Sequential(scratch.Dense(2, 2, rng=rng()), scratch.ReLU())
     model.params["0.W"] = W
     return model[0].params["W"]
+
+
+def float64_block_output() -> tuple[torch.Tensor, torch.Tensor]:
+    """A float32 block on a float64 input, and a float64 copy of it on the same."""
+    torch.manual_seed(0)
+    block, x = blocks.TransformerBlock(4, 2, 8), torch.randn(1, 3, 4).double()
+    return block(x), copy.deepcopy(block).double()(x)
 
 
 CUDA = torch.cuda.is_available()
@@ -337,7 +345,7 @@ CASES = [
         "BCEWithLogitsLoss",
     ),
     # ------------------------------------------------- scratch: optim, gradcheck
-    Case("SGD(3, 0.1)", lambda: scratch.SGD(3, 0.1), None, "optimizer", TypeError),
+    Case("SGD(3, 0.1)", lambda: scratch.SGD(3, 0.1), None, "SGD", TypeError),
     Case("SGD lr=inf", lambda: scratch.SGD(scratch.Dense(2, 2), math.inf), None, "lr"),
     Case(
         "gradcheck(3, x)",
@@ -441,7 +449,7 @@ CASES = [
     Case(
         "blocks MHSA bad mask shape",
         lambda: blocks.MultiHeadSelfAttention(4, 2)(
-            torch.zeros(1, 3, 4), torch.ones(5, 5, dtype=torch.bool)
+            torch.zeros(1, 3, 4), mask=torch.ones(5, 5, dtype=torch.bool)
         ),
         None,
         "mask",
@@ -465,6 +473,25 @@ CASES = [
         lambda: blocks.MultiHeadSelfAttention(4, 2)(np.zeros((1, 3, 4))),
         None,
         "MultiHeadSelfAttention",
+        TypeError,
+    ),
+    Case(
+        "blocks TransformerBlock float64 input",
+        lambda: float64_block_output(),
+        lambda pair: pair[0].dtype == torch.float64 and torch.equal(*pair),
+    ),
+    Case(
+        "blocks TransformerBlock int64 input",
+        lambda: blocks.TransformerBlock(4, 2, 8)(torch.zeros(1, 3, 4).long()),
+        None,
+        "TransformerBlock",
+        TypeError,
+    ),
+    Case(
+        "blocks TransformerBlock complex input",
+        lambda: blocks.TransformerBlock(4, 2, 8)(torch.zeros(1, 3, 4).cfloat()),
+        None,
+        "TransformerBlock",
         TypeError,
     ),
     # --------------------------------------------------------- train
@@ -502,7 +529,7 @@ CASES = [
         lambda: train.evaluate(
             linear(),
             [(torch.from_numpy(X3), LABELS), (torch.zeros(0, 3), LABELS[:0])],
-            torch.nn.CrossEntropyLoss(),
+            loss_fn=torch.nn.CrossEntropyLoss(),
         )["loss"],
         finite,
     ),
@@ -885,7 +912,12 @@ def test_blocks_forward_on_any_tensor(name, x):
     t = torch.from_numpy(x.copy()) if x.dtype.kind in "fiub" else x
 
     def check(out: object) -> bool:
-        return isinstance(out, torch.Tensor) and out.dtype == torch.float32 == t.dtype
+        # the dtype rule: a floating input of any dtype is computed in that dtype,
+        # exactly as by a copy of the block converted to it
+        if not (isinstance(out, torch.Tensor) and out.dtype == t.dtype):
+            return False
+        want = copy.deepcopy(module).to(t.dtype)(t)
+        return torch.allclose(out, want, rtol=1e-6, atol=1e-6, equal_nan=True)
 
     allowed(lambda: module(t), check)
 

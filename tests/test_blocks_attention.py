@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from dtype_rule import check_float16_input, check_float64_input
 from torch import nn
 
 from nnlib.blocks import MultiHeadSelfAttention, causal_mask, dot_product_attention
@@ -156,3 +157,16 @@ def test_dropout_only_in_training():
     torch.testing.assert_close(attn(x), attn(x), rtol=0, atol=0)
     attn.train()
     assert not torch.equal(attn(x), attn(x))
+
+
+@pytest.mark.parametrize("return_attention", [False, True])
+def test_a_float64_input_computes_in_float64(return_attention):
+    # the dtype rule (nnlib/blocks/_dtype.py): the input's dtype, the block's weights
+    torch.manual_seed(0)
+    attn = MultiHeadSelfAttention(16, 4, causal=True)
+    x = torch.randn(2, 5, 16)
+    if return_attention:  # the weights follow the input too
+        out, weights = attn(x.double(), return_attention=True)
+        assert out.dtype == weights.dtype == torch.float64
+    check_float64_input(attn, x)
+    check_float16_input(attn, x)

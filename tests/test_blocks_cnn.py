@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from dtype_rule import check_float16_input, check_float64_input
 from torch import nn
 
 from nnlib.blocks import ConvBlock, SimpleCNN
@@ -55,3 +56,17 @@ def test_bad_shapes_raise_clear_errors():
         SimpleCNN(image_size=10)
     with pytest.raises(ValueError, match=r"expected input \(B, 3, H, W\)"):
         ConvBlock(3, 4)(torch.randn(2, 1, 8, 8))
+
+
+@pytest.mark.parametrize(
+    ("make", "shape"),
+    [(lambda: ConvBlock(2, 3), (4, 2, 6, 6)), (lambda: SimpleCNN(), (4, 1, 8, 8))],
+    ids=["ConvBlock", "SimpleCNN"],
+)
+def test_a_float64_input_computes_in_float64(make, shape):
+    # the dtype rule (nnlib/blocks/_dtype.py); in training mode, so BatchNorm's
+    # running statistics (float32 buffers) are updated from the float64 batch too
+    torch.manual_seed(0)
+    block, x = make(), torch.randn(shape)
+    check_float64_input(block, x)
+    check_float16_input(block, x)

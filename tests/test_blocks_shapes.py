@@ -86,7 +86,7 @@ CASES = {
 }
 for _kind in ("rnn", "gru", "lstm"):
     CASES[f"RNNSequenceModel-{_kind}"] = (
-        lambda kind=_kind: RNNSequenceModel(9, kind, hidden_size=16, max_len=12),
+        lambda kind=_kind: RNNSequenceModel(9, kind=kind, hidden_size=16, max_len=12),
         lambda: _tokens(2, 7, 9),
         (2, 7, 9),
     )
@@ -132,32 +132,37 @@ def test_no_cuda_calls_in_library_code():
             assert ".cuda()" not in path.read_text(), f"{path} calls .cuda()"
 
 
-def test_input_of_another_dtype_is_named():
-    model = SimpleCNN()
-    with pytest.raises(
-        TypeError, match="expected torch.float32 input .* got torch.float64"
-    ):
-        model(torch.zeros(2, 1, 8, 8, dtype=torch.float64))
-    block = TransformerBlock(16, 2, 32)
-    with pytest.raises(TypeError, match="TransformerBlock expected torch.float32"):
-        block(torch.zeros(2, 3, 16, dtype=torch.float64))
-    # a converted model takes the converted input; autocast may mix dtypes
-    model.double()(torch.zeros(2, 1, 8, 8, dtype=torch.float64))
+def test_the_computation_follows_the_input_dtype():
+    # (equality with a converted copy, and gradients: the tests of each block)
+    model, block = SimpleCNN(), TransformerBlock(16, 2, 32)
+    assert model(torch.zeros(2, 1, 8, 8, dtype=torch.float64)).dtype == torch.float64
+    assert block(torch.zeros(2, 3, 16, dtype=torch.float16)).dtype == torch.float16
+    assert block.ln1.weight.dtype == torch.float32  # the block itself is unchanged
+    # under autocast nothing is cast: autocast picks each op's dtype itself
     with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert block(torch.zeros(2, 3, 16)).dtype == torch.float32  # the residual
         block(torch.zeros(2, 3, 16, dtype=torch.bfloat16))
+
+
+@pytest.mark.parametrize("dtype", [torch.long, torch.bool, torch.complex64])
+def test_integer_bool_and_complex_inputs_are_named(dtype):
+    with pytest.raises(TypeError, match=f"SimpleCNN expected a .*got {dtype}"):
+        SimpleCNN()(torch.zeros(2, 1, 8, 8, dtype=dtype))
+    with pytest.raises(TypeError, match=f"TransformerBlock expected a .*got {dtype}"):
+        TransformerBlock(16, 2, 32)(torch.zeros(2, 3, 16, dtype=dtype))
 
 
 @pytest.mark.parametrize(
     "make",
     [
         lambda: SequenceTransformer(10, max_len=8, d_model=16, n_heads=2),
-        lambda: RNNSequenceModel(10, "gru", hidden_size=8, max_len=8),
+        lambda: RNNSequenceModel(10, kind="gru", hidden_size=8, max_len=8),
     ],
 )
 def test_token_ids_outside_the_vocabulary_are_named(make):
     model = make()
     with pytest.raises(
-        ValueError, match=r"ids must be in \[0, 10\); got ids from 0 to 12"
+        ValueError, match=r"token ids in \[0, 10\) .*got ids from 0 to 12"
     ):
         model(torch.tensor([[0, 3, 12]]))
     with pytest.raises(ValueError, match=r"from -1 to 2"):

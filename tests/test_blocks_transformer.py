@@ -1,17 +1,16 @@
 """nnlib.blocks.transformer and positional: equal to PyTorch's encoder layer."""
 
-import math
-
 import pytest
 import torch
+from dtype_rule import check_float16_input, check_float64_input
 from torch import nn
 
 from nnlib.blocks import (
+    FeedForward,
     LearnedPositionalEncoding,
     PositionalEncoding,
     SequenceTransformer,
     TransformerBlock,
-    sinusoidal_table,
 )
 
 pytestmark = pytest.mark.ch10
@@ -63,33 +62,6 @@ def test_block_returns_attention_and_same_output():
     torch.testing.assert_close(out, block(x), rtol=0, atol=TOL32)
 
 
-def test_sinusoidal_table_values():
-    table = sinusoidal_table(50, 8)
-    assert table.shape == (50, 8)
-    t, i = 7, 1  # column pair (2i, 2i+1) = (2, 3)
-    angle = t / 10000 ** (2 * i / 8)
-    assert table[t, 2].item() == pytest.approx(math.sin(angle), abs=1e-6)
-    assert table[t, 3].item() == pytest.approx(math.cos(angle), abs=1e-6)
-    torch.testing.assert_close(table[0, 1::2], torch.ones(4))  # cos(0) = 1
-    with pytest.raises(ValueError, match="even"):
-        sinusoidal_table(10, 7)
-
-
-def test_positional_encodings_add_per_position():
-    x = torch.zeros(2, 5, 8)
-    fixed = PositionalEncoding(8, max_len=16)
-    torch.testing.assert_close(fixed(x)[1], sinusoidal_table(16, 8)[:5])
-    assert "table" not in fixed.state_dict()  # fixed: not a parameter, not saved
-    learned = LearnedPositionalEncoding(8, max_len=16)
-    torch.testing.assert_close(learned(x)[0], learned.table[:5].detach())
-    assert learned.table.requires_grad
-    for encoding in (fixed, learned):
-        name = type(encoding).__name__
-        message = f"{name}: sequence length 17 .*max_len=16"
-        with pytest.raises(ValueError, match=message):
-            encoding(torch.zeros(1, 17, 8))
-
-
 @pytest.mark.parametrize("positional", ["sinusoidal", "learned", None])
 def test_sequence_transformer_shapes(positional):
     model = SequenceTransformer(
@@ -118,7 +90,38 @@ def test_sequence_transformer_rejects_bad_tokens():
         model(torch.zeros(2, 4))
     with pytest.raises(ValueError, match="max_len=8"):
         model(torch.zeros(2, 9, dtype=torch.long))
-    with pytest.raises(ValueError, match=r"expected input \(B, T\)"):
+    with pytest.raises(ValueError, match=r"expected tokens \(B, T\), got \(4,\)"):
         model(torch.zeros(4, dtype=torch.long))
     with pytest.raises(ValueError, match="positional"):
         SequenceTransformer(10, positional="rotary")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: TransformerBlock(16, 2, 32, causal=True),
+        lambda: FeedForward(16, 32),
+        lambda: LearnedPositionalEncoding(16, max_len=8),
+        lambda: PositionalEncoding(16, max_len=8),
+    ],
+    ids=["TransformerBlock", "FeedForward", "Learned", "Sinusoidal"],
+)
+def test_a_float64_input_computes_in_float64(make):
+    # the dtype rule (nnlib/blocks/_dtype.py): the input's dtype, the block's weights
+    torch.manual_seed(0)
+    block, x = make(), torch.randn(2, 5, 16)
+    check_float64_input(block, x)
+    check_float16_input(block, x)
+
+
+def test_a_mismatched_block_runs_its_hooks_on_the_cast_call_too():
+    # run_in_dtype calls the block once more: its own forward hooks see both calls,
+    # its submodules' hooks only the one that computes
+    block, calls = TransformerBlock(16, 2, 32), []
+    block.register_forward_hook(lambda m, i, o: calls.append("block"))
+    block.ln1.register_forward_hook(lambda m, i, o: calls.append("ln1"))
+    block(torch.randn(2, 5, 16, dtype=torch.float64))
+    assert calls == ["ln1", "block", "block"]
+    calls.clear()
+    block(torch.randn(2, 5, 16))
+    assert calls == ["ln1", "block"]

@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from dtype_rule import check_float16_input, check_float64_input
 from torch import nn
 
 from nnlib.blocks import PatchEmbedding, ViT, patchify
@@ -51,9 +52,20 @@ def test_vit_classifies_from_the_class_token():
 
 
 def test_bad_sizes_raise_clear_errors():
-    with pytest.raises(ValueError, match="not divisible"):
+    with pytest.raises(ValueError, match="divisible by patch_size=3, got 8"):
         PatchEmbedding(8, 3, 1, 16)
-    with pytest.raises(ValueError, match="not divisible"):
+    with pytest.raises(ValueError, match=r"divisible by patch_size=4, got images \("):
         patchify(torch.randn(1, 1, 6, 6), 4)
     with pytest.raises(ValueError, match=r"expected input \(B, 1, 8, 8\)"):
         ViT(d_model=16, n_heads=2)(torch.randn(2, 1, 7, 7))
+
+
+def test_a_float64_input_computes_in_float64():
+    # the dtype rule (nnlib/blocks/_dtype.py), class token and positions included
+    torch.manual_seed(0)
+    model, x = ViT(d_model=16, n_heads=2), torch.randn(3, 1, 8, 8)
+    torch.nn.init.normal_(model.cls_token)  # (zeros would hide a dtype slip)
+    check_float64_input(model, x)
+    check_float16_input(model, x)
+    maps = model.eval().attention_maps(x.double())
+    assert maps[0].dtype == torch.float64

@@ -282,5 +282,5 @@ def test_only_the_self_check_of_nnlib_grading_goes_unflagged(source, flagged):
 
     from nnlib.grader.scan import static_flags
 
-    flags = static_flags([SimpleNamespace(source=source)], [])
+    flags = static_flags([SimpleNamespace(source=source)])
     assert ("code cell 1 uses nnlib.grading beyond `check`" in flags) == flagged

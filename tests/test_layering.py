@@ -6,7 +6,8 @@ matplotlib); ``viz`` draws what it is given without ``train`` or ``blocks``;
 ``widgets`` builds on ``viz``, ``data`` and ``scratch.functional``; ``grading`` (the
 learner's self-check) knows nothing of the batch grader. And viz, widgets
 and data define no activation, softmax, convolution or metric of their own: they
-call ``nnlib.scratch.functional``, so the copies cannot drift apart.
+call ``nnlib.scratch.functional``, so the copies cannot drift apart. Every part may
+use ``nnlib._checks`` (the argument checks), which itself imports numpy only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nnlib"
+
+# imported by every part: the argument checks (numpy only, see the last tests)
+SHARED = ("nnlib._checks",)
 
 # part -> prefixes of modules it must not import, at any level of any of its files
 FORBIDDEN = {
@@ -75,6 +79,34 @@ def test_imports_only_point_down(part):
                 if name == prefix or name.startswith(prefix + "."):
                     wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_scratch_imports_nothing_of_nnlib_but_itself_and_the_checks():
+    wrong = []
+    for path in sorted((PACKAGE / "scratch").rglob("*.py")):
+        for name in _imports(path):
+            inside = name.startswith(("nnlib.scratch", *SHARED))
+            if name.split(".")[0] == "nnlib" and not inside:
+                wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_checks_import_only_the_standard_library_and_numpy():
+    path = PACKAGE / "_checks.py"
+    tops = {name.split(".")[0] for name in _imports(path)}
+    extra = tops - set(sys.stdlib_module_names) - {"numpy", "__future__"}
+    assert not extra, f"nnlib/_checks.py imports {sorted(extra)}"
+    # and at import time: nothing beyond them is loaded (torch is found in
+    # sys.modules by the tensor checks, never imported)
+    code = (
+        "import sys; before = set(sys.modules); import nnlib._checks\n"
+        "new = {m.split('.')[0] for m in set(sys.modules) - before}\n"
+        "print(sorted(new - set(sys.stdlib_module_names) - {'numpy', 'nnlib'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]", f"import nnlib._checks loaded {out.stdout}"
 
 
 @pytest.mark.parametrize(

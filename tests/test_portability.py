@@ -84,7 +84,18 @@ def test_make_test_runs_the_non_native_setting_over_the_notebook_folders():
     import subprocess
 
     out = subprocess.run(
-        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "test"],
+        [
+            "make",
+            "--no-print-directory",
+            "-n",
+            "-o",
+            ".venv/.installed",
+            "-o",
+            ".venv/.installed-web",
+            "-o",
+            "node_modules/.ci",
+            "test",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -100,3 +100,74 @@ def test_attention_errors_and_repr():
     ):
         layer.forward(np.zeros((2, 5, 32)))
     assert repr(layer) == "MultiHeadSelfAttention(d_model=64, n_heads=4, causal=False)"
+
+
+def attention_loops(layer, x, dy):
+    """Slow, obviously correct attention: one sample and one head at a time.
+
+    Returns the output, the attention weights, dx and the parameter gradients.
+    """
+    p = layer.params
+    N, T, D = x.shape
+    h = layer.n_heads
+    d = D // h
+    y, A_all = np.zeros_like(x), np.zeros((N, h, T, T))
+    dx = np.zeros_like(x)
+    grads = {name: np.zeros_like(value) for name, value in p.items()}
+    for n in range(N):
+        Q = x[n] @ p["Wq"] + p["bq"]  # (T, D)
+        K = x[n] @ p["Wk"] + p["bk"]
+        V = x[n] @ p["Wv"] + p["bv"]
+        context = np.zeros((T, D))
+        for head in range(h):
+            f = slice(head * d, (head + 1) * d)  # this head's features
+            for t in range(T):  # one query at a time
+                s = Q[t, f] @ K[:, f].T / np.sqrt(d)  # (T,)
+                if layer.causal:
+                    s[t + 1 :] = -np.inf
+                e = np.exp(s - s.max())
+                A_all[n, head, t] = e / e.sum()
+            context[:, f] = A_all[n, head] @ V[:, f]
+        y[n] = context @ p["Wo"] + p["bo"]
+        # backward, the chain rule one product at a time
+        grads["Wo"] += context.T @ dy[n]
+        grads["bo"] += dy[n].sum(axis=0)
+        dcontext = dy[n] @ p["Wo"].T
+        dQ, dK, dV = np.zeros((T, D)), np.zeros((T, D)), np.zeros((T, D))
+        for head in range(h):
+            f = slice(head * d, (head + 1) * d)
+            A = A_all[n, head]
+            dA = dcontext[:, f] @ V[:, f].T
+            dV[:, f] = A.T @ dcontext[:, f]
+            dS = np.zeros((T, T))
+            for t in range(T):  # softmax's Jacobian, row by row
+                J = np.diag(A[t]) - np.outer(A[t], A[t])
+                dS[t] = J @ dA[t]
+            dQ[:, f] = dS @ K[:, f] / np.sqrt(d)
+            dK[:, f] = dS.T @ Q[:, f] / np.sqrt(d)
+        for name, dP in (("q", dQ), ("k", dK), ("v", dV)):
+            grads[f"W{name}"] += x[n].T @ dP
+            grads[f"b{name}"] += dP.sum(axis=0)
+            dx[n] += dP @ p[f"W{name}"].T
+    return y, A_all, dx, grads
+
+
+@given(cfg=attention_configs(), seed=seeds)
+def test_attention_matches_a_loop_reference(cfg, seed):
+    # float64 to 1e-12 of the largest entry: the batched layer changes only
+    # the order of the sums (bk's gradient is 0 up to rounding, so it is
+    # compared against the scale of all the weight gradients)
+    rng = np.random.default_rng(seed)
+    layer, x = make(cfg, rng)
+    y = layer.forward(x)
+    dy = randn(rng, *y.shape)
+    dx = layer.backward(dy)
+    y_ref, A_ref, dx_ref, grads_ref = attention_loops(layer, x, dy)
+    for actual, expected in ((y, y_ref), (layer.attention, A_ref), (dx, dx_ref)):
+        scale = np.abs(expected).max()
+        np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-12 * scale)
+    scale = max(np.abs(g).max() for g in grads_ref.values())
+    for name, expected in grads_ref.items():
+        np.testing.assert_allclose(
+            layer.grads[name], expected, rtol=1e-12, atol=1e-12 * scale, err_msg=name
+        )

@@ -57,7 +57,9 @@ def test_conv_matches_torch(cfg, seed):
     np.testing.assert_allclose(layer.grads["b"], b.grad.numpy(), **TORCH_TOL)
     # the functional form is the same computation
     np.testing.assert_allclose(
-        functional.conv2d(x, layer.params["W"], layer.params["b"], cfg["s"], cfg["p"]),
+        functional.conv2d(
+            x, layer.params["W"], layer.params["b"], stride=cfg["s"], padding=cfg["p"]
+        ),
         y,
         **TORCH_TOL,
     )
@@ -97,7 +99,7 @@ def test_conv_errors_name_expected_and_received_shapes():
         ValueError, match=r"H \+ 2\*padding >= kernel_size.*got input \(1, 3, 2, 8\)"
     ):
         layer.forward(np.zeros((1, 3, 2, 8)))
-    with pytest.raises(ValueError, match="stride expected a positive int, got 0"):
+    with pytest.raises(ValueError, match="Conv2D expected stride >= 1, got 0"):
         Conv2D(1, 1, 3, stride=0)
 
 
@@ -111,3 +113,62 @@ def test_im2col_and_col2im_are_adjoint():
     lhs = np.sum(cols * c)
     rhs = np.sum(x * functional.col2im(c, x.shape, (3, 2), (2, 1)))
     assert lhs == pytest.approx(rhs, rel=1e-12)  # the same sum in another order
+
+
+def conv_loops(x, W, b, dy, s, p):
+    """Slow, obviously correct Conv2D: one window at a time, forward and backward."""
+    N, C, H, W_ = x.shape
+    F, _, kH, kW = W.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    Ho, Wo = (H + 2 * p - kH) // s + 1, (W_ + 2 * p - kW) // s + 1
+    y = np.zeros((N, F, Ho, Wo))
+    dxp, dW = np.zeros_like(xp), np.zeros_like(W)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows, cols = slice(i * s, i * s + kH), slice(j * s, j * s + kW)
+                    y[n, f, i, j] = np.sum(xp[n, :, rows, cols] * W[f]) + b[f]
+                    dxp[n, :, rows, cols] += dy[n, f, i, j] * W[f]
+                    dW[f] += dy[n, f, i, j] * xp[n, :, rows, cols]
+    dx = dxp[:, :, p : p + H, p : p + W_]
+    return y, dx, dW, dy.sum(axis=(0, 2, 3))
+
+
+def assert_close_to(actual, expected, rel=1e-12):
+    """Equal up to ``rel`` of the largest entry: rounding, nothing more."""
+    scale = max(np.abs(expected).max(initial=0.0), 1e-300)
+    np.testing.assert_allclose(actual, expected, rtol=rel, atol=rel * scale)
+
+
+@given(cfg=conv_configs(), seed=seeds)
+def test_conv_matches_a_loop_reference(cfg, seed):
+    # float64 to 1e-12: the vectorised layer changes only the order of the sums
+    rng = np.random.default_rng(seed)
+    layer, x = make(cfg, rng)
+    y = layer.forward(x)
+    dy = randn(rng, *y.shape)
+    dx = layer.backward(dy)
+    W, b = layer.params["W"], layer.params["b"]
+    y_ref, dx_ref, dW_ref, db_ref = conv_loops(x, W, b, dy, cfg["s"], cfg["p"])
+    assert_close_to(y, y_ref)
+    assert_close_to(dx, dx_ref)
+    assert_close_to(layer.grads["W"], dW_ref)
+    assert_close_to(layer.grads["b"], db_ref)
+
+
+def test_conv_loop_reference_at_a_course_size():
+    # the benchmark's shapes, smaller batch: 16 -> 32 channels, 3x3, padding 1
+    rng = np.random.default_rng(1)
+    layer = Conv2D(16, 32, 3, padding=1, rng=rng)
+    randomize_params(layer, rng)
+    x = randn(rng, 2, 16, 12, 12)
+    dy = randn(rng, 2, 32, 12, 12)
+    y, dx = layer.forward(x), layer.backward(dy)
+    y_ref, dx_ref, dW_ref, db_ref = conv_loops(
+        x, layer.params["W"], layer.params["b"], dy, 1, 1
+    )
+    assert_close_to(y, y_ref)
+    assert_close_to(dx, dx_ref)
+    assert_close_to(layer.grads["W"], dW_ref)
+    assert_close_to(layer.grads["b"], db_ref)

@@ -80,5 +80,5 @@ def test_dense_init_choices():
     # 120,000 draws put the sample std within 1 % of the true one.
     assert he.params["W"].std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)
     assert xavier.params["W"].std() == pytest.approx(np.sqrt(2 / 700), rel=0.02)
-    with pytest.raises(ValueError, match="init expected 'xavier' or 'he'"):
+    with pytest.raises(ValueError, match="Dense expected init as one of 'xavier'"):
         Dense(2, 2, init="zeros")

@@ -20,8 +20,8 @@ X = np.linspace(-6, 6, 25).reshape(5, 5)
         (F.tanh, F.tanh_derivative, torch.tanh),
         (F.relu, F.relu_derivative, torch.relu),
         (
-            lambda x: F.leaky_relu(x, 0.1),
-            lambda x: F.leaky_relu_derivative(x, 0.1),
+            lambda x: F.leaky_relu(x, alpha=0.1),
+            lambda x: F.leaky_relu_derivative(x, alpha=0.1),
             lambda t: TF.leaky_relu(t, 0.1),
         ),
         (F.identity, F.identity_derivative, lambda t: t),
@@ -50,9 +50,9 @@ def test_one_hot_and_output_size():
     np.testing.assert_array_equal(
         F.one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]]
     )
-    assert F.conv_output_size(28, 3, 1, 1) == 28
-    assert F.conv_output_size(7, 3, 2, 0) == 3
-    assert F.conv_output_size(8, 2, 2) == 4
+    assert F.conv_output_size(28, 3, stride=1, padding=1) == 28
+    assert F.conv_output_size(7, 3, stride=2, padding=0) == 3
+    assert F.conv_output_size(8, 2, stride=2) == 4
 
 
 def test_conv2d_single_channel_edge_kernel():

@@ -55,7 +55,7 @@ def test_gradcheck_leaves_input_and_params_untouched():
 
 def test_gradcheck_needs_float64_params():
     layer = Dense(3, 2).astype(np.float32)
-    with pytest.raises(ValueError, match="float64 parameters, got W as float32"):
+    with pytest.raises(TypeError, match="float64 parameters, got W as float32"):
         gradcheck(layer, np.ones((2, 3)))
 
 

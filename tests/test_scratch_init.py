@@ -49,7 +49,7 @@ def test_seed_default_rng_restarts_the_sequence():
     children = np.random.SeedSequence(3).spawn(1)
     expected = init.he_normal((4, 4), 4, np.random.default_rng(children[0]))
     np.testing.assert_array_equal(first[0], expected)
-    with pytest.raises(TypeError, match="seed expected a non-negative int"):
+    with pytest.raises(TypeError, match="seed_default_rng expected seed as an int"):
         init.seed_default_rng(2.5)
 
 

@@ -95,9 +95,9 @@ def test_cross_entropy_rejects_bad_labels():
         loss.forward(logits, np.array([0, 1, 4]))
     with pytest.raises(ValueError, match="from -1"):
         loss.forward(logits, np.array([0, -1, 2]))
-    with pytest.raises(ValueError, match="integer class labels, got dtype float64"):
+    with pytest.raises(TypeError, match="integer class labels, got dtype float64"):
         loss.forward(logits, np.array([0.0, 1.0, 2.0]))
-    with pytest.raises(ValueError, match=r"one-hot rows\? use labels.argmax\(axis=1\)"):
+    with pytest.raises(TypeError, match=r"one-hot rows\? use labels.argmax\(axis=1\)"):
         loss.forward(logits, np.eye(4)[[0, 1, 2]])
     with pytest.raises(ValueError, match=r"expected labels \(3,\), got \(3, 1\)"):
         loss.forward(logits, np.array([[0], [1], [2]]))

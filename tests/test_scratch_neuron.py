@@ -61,7 +61,7 @@ def test_neuron_matches_torch(n, d, act, seed):
 
 
 def test_neuron_rejects_unknown_activation_and_bad_input():
-    with pytest.raises(ValueError, match="activation in .*got 'softplus'"):
+    with pytest.raises(ValueError, match="Neuron expected activation .*got 'softplus'"):
         Neuron(3, activation="softplus")
     with pytest.raises(
         ValueError, match=r"Neuron expected input \(N, 3\), got \(5, 2\)"

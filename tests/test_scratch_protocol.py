@@ -114,17 +114,42 @@ def test_params_and_grads_have_the_same_keys_and_shapes(name):
 
 @names
 @pytest.mark.parametrize("cast_params", [False, True])
-def test_float32_input_gives_float32_everywhere(name, cast_params):
+def test_float32_input_gives_float32_outputs_and_grads_in_the_params_dtype(
+    name, cast_params
+):
     layer, x, rng = make(name)
     if cast_params:
         layer.astype(np.float32)
     y = layer.forward(x.astype(np.float32))
     dx = layer.backward(rng.standard_normal(y.shape).astype(np.float32))
     assert y.dtype == np.float32 and dx.dtype == np.float32
+    expected = np.float32 if cast_params else np.float64
+    for key, g in layer.grads.items():
+        assert g.dtype == expected, key  # stored in its parameter's dtype
+    assert all(p.dtype == expected for p in layer.params.values())
+
+
+@names
+@pytest.mark.parametrize("optimizer", [scratch.SGD, scratch.Adam])
+def test_float64_input_to_float32_params_keeps_the_params_float32(name, optimizer):
+    # computation follows the input (float64 here); gradients are stored in the
+    # parameter's dtype, so the optimizer's step leaves every parameter float32
+    layer, x, rng = make(name)
+    reference, _, _ = make(name)  # the same weights, kept in float64
+    layer.astype(np.float32)
+    reference.params.update({k: v.astype(np.float64) for k, v in layer.params.items()})
+    y = layer.forward(x)
+    dy = rng.standard_normal(y.shape)
+    dx = layer.backward(dy)
+    reference.forward(x)
+    want_dx = reference.backward(dy)
+    assert y.dtype == np.float64 and dx.dtype == np.float64
+    np.testing.assert_allclose(dx, want_dx, rtol=1e-12, atol=1e-12)
     for key, g in layer.grads.items():
         assert g.dtype == np.float32, key
-    expected = np.float32 if cast_params else np.float64
-    assert all(p.dtype == expected for p in layer.params.values())
+        np.testing.assert_allclose(g, reference.grads[key], rtol=1e-5, atol=1e-6)
+    optimizer(layer, 0.1).step()
+    assert all(p.dtype == np.float32 for p in layer.params.values())
 
 
 @names

@@ -54,7 +54,7 @@ def test_fit_learns_and_returns_per_epoch_history():
     assert all(len(v) == 8 for v in history.values())
     assert history["train_loss"][-1] < history["train_loss"][0]
     assert history["val_acc"][-1] > 0.9  # separable blobs: a tiny MLP gets them
-    result = evaluate(model, _loader(X, y), nn.CrossEntropyLoss())
+    result = evaluate(model, _loader(X, y), loss_fn=nn.CrossEntropyLoss())
     assert result["acc"] == pytest.approx(history["val_acc"][-1])
     assert result["loss"] == pytest.approx(history["val_loss"][-1])
 
@@ -98,7 +98,9 @@ def test_divergence_stops_with_epoch_step_and_advice():
 
 def test_wrong_input_dtype_is_named():
     X, y = _blobs(16)
-    with pytest.raises(TypeError, match="inputs are torch.float64 but the model's"):
+    want = r"fit \(train_loader, epoch 1, step 1\) expected inputs in the dtype of "
+    want += "the model's parameters, torch.float32, got torch.float64"
+    with pytest.raises(TypeError, match=want):
         _fit(_mlp(), _loader(X.double(), y))
 
 
@@ -110,7 +112,7 @@ def test_wrong_target_dtype_is_named():
 
 def test_float_labels_for_cross_entropy_are_named():
     X, y = _blobs(16)
-    with pytest.raises(TypeError, match=r"integers \(torch.long\) of shape \(16,\)"):
+    with pytest.raises(TypeError, match=r"labels \(torch.long\) of shape \(16,\)"):
         _fit(_mlp(), _loader(X, y.float(), batch_size=16))
 
 
@@ -122,7 +124,7 @@ def test_label_column_instead_of_labels_is_named():
 
 def test_labels_beyond_the_model_classes_are_named():
     X, y = _blobs(16)
-    with pytest.raises(ValueError, match=r"must be in \[0, 3\).*from 3 to 5"):
+    with pytest.raises(ValueError, match=r"class labels in \[0, 3\).*from 3 to 5"):
         _fit(_mlp(), _loader(X, y + 3, batch_size=16))
 
 
@@ -137,7 +139,7 @@ def test_regression_shapes_are_never_broadcast():
 def test_batch_on_another_device_is_refused_clearly():
     X, y = _blobs(16)
     batches = [(X.to("meta"), y)]
-    with pytest.raises(ValueError, match="inputs are on meta but training runs on cpu"):
+    with pytest.raises(ValueError, match="expected inputs on cpu .*got inputs on meta"):
         _fit(_mlp(), batches)
 
 
@@ -145,7 +147,7 @@ def test_batches_must_be_pairs_of_tensors():
     X, y = _blobs(16)
     with pytest.raises(TypeError, match=r"pair \(inputs, targets\)"):
         _fit(_mlp(), [(X,)])
-    with pytest.raises(TypeError, match="inputs must be a torch.Tensor, got ndarray"):
+    with pytest.raises(TypeError, match="inputs as a torch.Tensor, got ndarray"):
         _fit(_mlp(), [(X.numpy(), y)])
 
 
@@ -162,7 +164,7 @@ def test_sequence_logits_give_per_token_accuracy_and_sequence_accuracy():
             return self.scale * nn.functional.one_hot(out, 6).float()  # (B, T, V)
 
     tokens = torch.randint(0, 6, (10, 4), generator=torch.Generator().manual_seed(0))
-    result = evaluate(Echo(), _loader(tokens, tokens), nn.CrossEntropyLoss())
+    result = evaluate(Echo(), _loader(tokens, tokens), loss_fn=nn.CrossEntropyLoss())
     assert result["acc"] == pytest.approx(0.75)
     assert result["seq_acc"] == 0.0
 
@@ -186,10 +188,10 @@ def test_predict_accepts_arrays_tensors_and_loaders_and_restores_mode():
 @pytest.mark.parametrize(
     ("grad_clip", "error", "message"),
     [
-        (-1.0, ValueError, "fit expected grad_clip > 0, got -1.0"),
-        (0.0, ValueError, "fit expected grad_clip > 0, got 0.0"),
-        (float("nan"), ValueError, "fit expected grad_clip > 0, got nan"),
-        ("1", TypeError, "fit expected grad_clip to be a number or None, got str"),
+        (-1.0, ValueError, "fit expected grad_clip as a finite number > 0, got -1.0"),
+        (0.0, ValueError, "fit expected grad_clip as a finite number > 0, got 0.0"),
+        (float("nan"), ValueError, "fit expected grad_clip .* > 0, got nan"),
+        ("1", TypeError, "fit expected grad_clip as a number, got str"),
     ],
 )
 def test_fit_refuses_a_gradient_clip_that_is_not_positive(grad_clip, error, message):

@@ -30,7 +30,7 @@ def test_sequence_accuracy_counts_whole_sequences():
 
 
 def test_mismatched_shapes_raise():
-    with pytest.raises(ValueError, match="expected logits"):
+    with pytest.raises(ValueError, match="accuracy expected outputs as logits"):
         accuracy(torch.zeros(4, 3, 2), torch.zeros(4, dtype=torch.long))
     with pytest.raises(ValueError, match=r"expected targets \(B, T\)"):
         sequence_accuracy(torch.zeros(4, 3), torch.zeros(4, dtype=torch.long))

@@ -66,5 +66,5 @@ def test_layers_and_plain_functions():
 
 
 def test_unknown_names_are_refused():
-    with pytest.raises(ValueError, match="unknown activation"):
+    with pytest.raises(ValueError, match="activation_pair expected an activation in"):
         plot_activation("swish-ish")

@@ -64,5 +64,5 @@ def test_cost_plot_is_log_log_with_reference_slopes():
 def test_cost_plot_refuses_mismatched_or_missing_data():
     with pytest.raises(ValueError, match="time and/or memory"):
         plot_cost_vs_size([1, 2])
-    with pytest.raises(ValueError, match="series 'x'"):
+    with pytest.raises(ValueError, match="in series 'x'"):
         plot_cost_vs_size([1, 2, 3], {"x": [1, 2]})

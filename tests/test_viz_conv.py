@@ -28,7 +28,7 @@ def test_kernels_with_several_input_channels_and_limits():
     np.testing.assert_array_equal(fig.axes[5].images[0].get_array(), w[1, 2])
     assert len(plot_kernels(w, max_kernels=5).axes) == 5
     assert len(plot_kernels(np.ones((3, 3))).axes) == 1
-    with pytest.raises(ValueError, match="weights must be"):
+    with pytest.raises(ValueError, match="plot_kernels expected weights"):
         plot_kernels(np.zeros(5))
 
 
@@ -43,5 +43,5 @@ def test_feature_maps_with_the_input_first():
     np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), image[0, 0])
     np.testing.assert_array_equal(fig.axes[3].images[0].get_array(), maps[0, 2])
     assert len(plot_feature_maps(maps, max_maps=2).axes) == 2
-    with pytest.raises(ValueError, match="maps must be"):
+    with pytest.raises(ValueError, match="plot_feature_maps expected maps"):
         plot_feature_maps(np.zeros((2, 2, 3, 3, 3)))

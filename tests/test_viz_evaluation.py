@@ -75,7 +75,7 @@ def test_image_grid_shapes_and_limits():
     fig = plot_image_grid(rgb, max_images=7)
     assert len(fig.axes) == 7
     assert fig.axes[0].images[0].get_array().shape == (4, 4, 3)
-    with pytest.raises(ValueError, match="images must be"):
+    with pytest.raises(ValueError, match="plot_image_grid expected images"):
         plot_image_grid(np.zeros((2, 5, 5, 5)))
 
 

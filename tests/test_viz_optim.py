@@ -38,7 +38,7 @@ def test_side_by_side_panels():
 
 
 def test_bad_paths_are_refused():
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match=r"expected path 'x' \(k, 2\).*got \(3, 3\)"):
         plot_optimizer_paths(ravine, {"x": np.zeros((3, 3))})
     with pytest.raises(ValueError, match="empty"):
         plot_optimizer_paths(ravine, {})

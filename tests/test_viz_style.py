@@ -68,5 +68,5 @@ def test_to_numpy_accepts_tensors_without_importing_torch():
 
 @pytest.mark.parametrize("bad", [np.zeros((3, 3)), np.zeros(3)])
 def test_plot_line_fit_checks_shapes(bad):
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match="plot_line_fit expected x and y of one shape"):
         plot_line_fit(np.zeros(4), bad, 1.0, 0.0)

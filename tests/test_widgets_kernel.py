@@ -67,5 +67,17 @@ def test_set_kernel_custom_images_and_bad_input():
         playground.set_kernel(np.ones((2, 2)))
     with pytest.raises(ValueError, match="preset"):
         kernel_playground(images, preset="emboss")
-    with pytest.raises(ValueError, match="images must be"):
+    with pytest.raises(ValueError, match="kernel_playground expected images"):
         kernel_playground(np.zeros((4, 4)))
+
+
+def test_set_kernel_names_the_kernel_it_puts_in():
+    from nnlib.widgets.kernel import CUSTOM, PRESETS
+
+    playground = kernel_playground(preset="vertical edge")
+    playground.set_kernel(np.ones((3, 3)) / 7)
+    assert playground.controls["preset"].value == CUSTOM  # no longer "vertical edge"
+    name = next(n for n in PRESETS if n != "vertical edge")
+    playground.set_kernel(PRESETS[name])
+    assert playground.controls["preset"].value == name
+    np.testing.assert_array_equal(playground.state["kernel"], PRESETS[name])

@@ -124,5 +124,5 @@ def test_default_data_and_bad_input():
     explorer = line_fit_explorer()
     x, y = make_line(50, a=2.0, b=1.0, noise=0.5, seed=0)
     assert explorer.state["loss"] == pytest.approx(line_mse(x, y, 0.0, 0.0))
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match="line_fit_explorer expected x and y"):
         line_fit_explorer(np.zeros(3), np.zeros(4))

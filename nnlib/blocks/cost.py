@@ -76,6 +76,7 @@ def _peak_bytes(step: Callable[[], None], device: torch.device) -> float:
 
 
 def attention_cost(
+    *,
     seq_lens: Sequence[int] = (64, 128, 256, 512, 1024, 2048),
     batch_size: int = 8,
     d_model: int = 64,
@@ -87,13 +88,35 @@ def attention_cost(
 ) -> list[dict]:
     """Time and peak memory of one attention forward + backward per length and path.
 
-    ``paths``: ``"explicit"`` (weights materialised, ``return_attention=True``) and/or
-    ``"sdpa"`` (fused kernel). Returns one dict per (length, path) with keys
-    ``seq_len``, ``path``, ``seconds`` (best of ``repeats``) and ``peak_mb``.
+    Args:
+        seq_lens: the sequence lengths T to measure.
+            Default: ``(64, 128, 256, 512, 1024, 2048)``.
+        batch_size: B. Default: ``8``.
+        d_model: D. Default: ``64``.
+        n_heads: h. Default: ``4``.
+        device: where to run. Default: ``"cpu"``.
+        repeats: timed runs per measurement; the best counts. Default: ``3``.
+        paths: ``"explicit"`` (weights materialised, ``return_attention=True``)
+            and/or ``"sdpa"`` (fused kernel). Default: ``("explicit", "sdpa")``.
+        seed: the seed of the random inputs. Default: ``0``.
+
+    Returns:
+        One dict per (length, path) with keys ``seq_len``, ``path``, ``seconds``
+        (best of ``repeats``) and ``peak_mb`` (NaN where it cannot be measured).
+
+    Example:
+        >>> from nnlib.blocks import attention_cost
+        >>> rows = attention_cost(seq_lens=(8, 16), batch_size=1, d_model=8, repeats=1)
+        >>> [(row["seq_len"], row["path"]) for row in rows]
+        [(8, 'explicit'), (8, 'sdpa'), (16, 'explicit'), (16, 'sdpa')]
+        >>> sorted(rows[0])
+        ['path', 'peak_mb', 'seconds', 'seq_len']
     """
     for path in paths:
         if path not in PATHS:
-            raise ValueError(f"paths must be taken from {PATHS}, got {path!r}")
+            raise ValueError(
+                f"attention_cost expected paths taken from {PATHS}, got {path!r}"
+            )
     device = torch.device(device)
     gen = torch.Generator().manual_seed(seed)
     rows = []

@@ -15,7 +15,7 @@ Transformer) removed. A tanh RNN, a GRU or an LSTM can be plugged in.
 import torch
 from torch import nn
 
-from nnlib.blocks._checks import check_size, check_tokens
+from nnlib._checks import check_choice, check_int, check_tokens
 
 _CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -23,22 +23,36 @@ _CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 class RNNSequenceModel(nn.Module):
     """Encoder-decoder RNN/GRU/LSTM mapping T input tokens to T output logits.
 
-    ``kind`` is ``"rnn"`` (tanh), ``"gru"`` or ``"lstm"``; ``n_layers`` stacks cells
-    in both encoder and decoder. ``embed_size`` defaults to ``hidden_size``.
+    Args:
+        vocab_size: V, the number of token values.
+        kind: ``"rnn"`` (tanh), ``"gru"`` or ``"lstm"``. Default: ``"gru"``.
+        hidden_size: H, the size of the hidden state. Default: ``128``.
+        n_layers: the cells stacked in both encoder and decoder. Default: ``1``.
+        max_len: the longest sequence it takes. Default: ``64``.
+        embed_size: the size of the token embeddings; ``None`` uses
+            ``hidden_size``. Default: ``None``.
 
     Shape:
-        - Input: (B, T) integer tokens in [0, vocab_size), T <= max_len
-        - Output: (B, T, vocab_size) logits
+        - Input: (B, T) integer tokens in [0, V), T <= max_len
+        - Output: (B, T, V) logits
+
+    Example:
+        >>> import torch
+        >>> from nnlib.blocks import RNNSequenceModel
+        >>> model = RNNSequenceModel(10, kind="lstm", hidden_size=16)
+        >>> model(torch.zeros(2, 8, dtype=torch.long)).shape
+        torch.Size([2, 8, 10])
     """
 
     def __init__(
         self,
         vocab_size: int,
-        kind: str = "gru",
         hidden_size: int = 128,
         n_layers: int = 1,
         max_len: int = 64,
         embed_size: int | None = None,
+        *,
+        kind: str = "gru",
     ) -> None:
         super().__init__()
         for name, value in (
@@ -47,11 +61,10 @@ class RNNSequenceModel(nn.Module):
             ("n_layers", n_layers),
             ("max_len", max_len),
         ):
-            check_size("RNNSequenceModel", name, value)
+            check_int("RNNSequenceModel", name, value)
         if embed_size is not None:
-            check_size("RNNSequenceModel", "embed_size", embed_size)
-        if not isinstance(kind, str) or kind not in _CELLS:
-            raise ValueError(f"kind must be one of {sorted(_CELLS)}, got {kind!r}")
+            check_int("RNNSequenceModel", "embed_size", embed_size)
+        check_choice("RNNSequenceModel", "kind", kind, sorted(_CELLS))
         self.vocab_size = vocab_size
         self.kind = kind
         self.max_len = max_len

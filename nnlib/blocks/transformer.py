@@ -14,13 +14,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nnlib.blocks._checks import (
-    check_dropout,
+from nnlib._checks import (
+    check_choice,
     check_heads,
-    check_input,
-    check_size,
+    check_int,
+    check_number,
+    check_tensor,
     check_tokens,
 )
+from nnlib.blocks._dtype import needs_cast, run_in_dtype
 from nnlib.blocks.attention import MultiHeadSelfAttention
 from nnlib.blocks.positional import LearnedPositionalEncoding, PositionalEncoding
 
@@ -30,22 +32,31 @@ _ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
 class FeedForward(nn.Module):
     """Position-wise MLP: Linear(D, d_ff) -> activation -> dropout -> Linear(d_ff, D).
 
+    Args:
+        d_model: D, the features per position.
+        d_ff: the width of the hidden layer.
+        dropout: the dropout probability after the activation. Default: ``0.0``.
+        activation: ``"gelu"`` or ``"relu"``. Default: ``"gelu"``.
+
     Shape:
-        - Input: (B, T, d_model)
-        - Output: (B, T, d_model)
+        - Input: (B, T, D)
+        - Output: (B, T, D)
+
+    Example:
+        >>> import torch
+        >>> from nnlib.blocks import FeedForward
+        >>> FeedForward(8, 32)(torch.zeros(2, 5, 8)).shape
+        torch.Size([2, 5, 8])
     """
 
     def __init__(
         self, d_model: int, d_ff: int, *, dropout: float = 0.0, activation: str = "gelu"
     ) -> None:
         super().__init__()
-        self.d_model = check_size("FeedForward", "d_model", d_model)
-        check_size("FeedForward", "d_ff", d_ff)
-        dropout = check_dropout("FeedForward", dropout)
-        if not isinstance(activation, str) or activation not in _ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}"
-            )
+        self.d_model = check_int("FeedForward", "d_model", d_model)
+        check_int("FeedForward", "d_ff", d_ff)
+        dropout = check_number("FeedForward", "dropout", dropout, low=0.0, high=1.0)
+        check_choice("FeedForward", "activation", activation, sorted(_ACTIVATIONS))
         self.activation = activation
         self.fc1 = nn.Linear(d_model, d_ff)
         self.drop = nn.Dropout(dropout)
@@ -56,7 +67,9 @@ class FeedForward(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Apply the MLP to every position independently."""
-        check_input("FeedForward", x, ("B", "T", self.d_model), like=self.fc1.weight)
+        check_tensor("FeedForward", x, ("B", "T", self.d_model))
+        if needs_cast("FeedForward", x, self.fc1.weight):
+            return run_in_dtype(self, x.dtype, x)
         hidden = _ACTIVATIONS[self.activation](self.fc1(x))  # (B, T, D) -> (B, T, d_ff)
         return self.fc2(self.drop(hidden))  # (B, T, d_ff) -> (B, T, D)
 
@@ -64,15 +77,32 @@ class FeedForward(nn.Module):
 class TransformerBlock(nn.Module):
     """Pre-norm block: ``x + attn(ln1(x))``, then ``x + ff(ln2(x))``.
 
-    ``activation`` is ``"gelu"`` (default, as in GPT-2) or ``"relu"`` (PyTorch's
-    default for ``nn.TransformerEncoderLayer``). ``forward(x, mask=None,
-    return_attention=False)`` passes ``mask`` and ``return_attention`` to the
-    attention layer.
+    ``forward(x, *, mask=None, return_attention=False)`` passes ``mask`` and
+    ``return_attention`` to the attention layer.
+
+    Args:
+        d_model: D, the features per position.
+        n_heads: h, the attention heads; it must divide ``d_model``.
+        d_ff: the width of the feed-forward layer.
+        dropout: the dropout probability in attention, feed-forward and on both
+            residual branches. Default: ``0.0``.
+        causal: if ``True``, position t sees only positions up to t.
+            Default: ``False``.
+        activation: ``"gelu"`` (as in GPT-2) or ``"relu"`` (PyTorch's default for
+            ``nn.TransformerEncoderLayer``). Default: ``"gelu"``.
 
     Shape:
-        - Input: (B, T, d_model)
-        - Output: (B, T, d_model), and with ``return_attention=True`` also the
-          weights (B, n_heads, T, T)
+        - Input: (B, T, D)
+        - Output: (B, T, D), and with ``return_attention=True`` also the
+          weights (B, h, T, T)
+
+    Example:
+        >>> import torch
+        >>> from nnlib.blocks import TransformerBlock
+        >>> block = TransformerBlock(16, 4, 64, causal=True)
+        >>> out, weights = block(torch.zeros(2, 5, 16), return_attention=True)
+        >>> out.shape, weights.shape
+        (torch.Size([2, 5, 16]), torch.Size([2, 4, 5, 5]))
     """
 
     def __init__(
@@ -87,7 +117,7 @@ class TransformerBlock(nn.Module):
     ) -> None:
         super().__init__()
         check_heads("TransformerBlock", d_model, n_heads)
-        check_size("TransformerBlock", "d_ff", d_ff)
+        check_int("TransformerBlock", "d_ff", d_ff)
         self.d_model = d_model
         self.ln1 = nn.LayerNorm(d_model)
         self.attn = MultiHeadSelfAttention(
@@ -101,17 +131,20 @@ class TransformerBlock(nn.Module):
     def forward(
         self,
         x: torch.Tensor,
+        *,
         mask: torch.Tensor | None = None,
         return_attention: bool = False,
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Apply attention and the MLP, each on a normalised copy, as residuals."""
-        check_input(
-            "TransformerBlock", x, ("B", "T", self.d_model), like=self.ln1.weight
-        )
+        check_tensor("TransformerBlock", x, ("B", "T", self.d_model))
+        if needs_cast("TransformerBlock", x, self.ln1.weight):
+            return run_in_dtype(
+                self, x.dtype, x, mask=mask, return_attention=return_attention
+            )
         if return_attention:
-            a, weights = self.attn(self.ln1(x), mask, return_attention=True)
+            a, weights = self.attn(self.ln1(x), mask=mask, return_attention=True)
         else:
-            a = self.attn(self.ln1(x), mask)
+            a = self.attn(self.ln1(x), mask=mask)
         x = x + self.drop1(a)  # (B, T, D)
         x = x + self.drop2(self.ff(self.ln2(x)))  # (B, T, D)
         return (x, weights) if return_attention else x
@@ -122,13 +155,35 @@ class SequenceTransformer(nn.Module):
 
     An encoder: every output position sees the whole input (unless ``causal``), which
     suits the course's sequence tasks (reverse, sort, copy, add), where the output has
-    the input's length. ``positional`` is ``"sinusoidal"``, ``"learned"`` or ``None``
-    (no positions: then the model cannot tell order, a useful failure to show).
-    ``d_ff`` defaults to ``4 * d_model``.
+    the input's length.
+
+    Args:
+        vocab_size: V, the number of token values.
+        max_len: the longest sequence it takes. Default: ``64``.
+        d_model: D, the features per position. Default: ``64``.
+        n_heads: h, the attention heads; it must divide ``d_model``. Default: ``4``.
+        n_layers: the number of ``TransformerBlock``s. Default: ``2``.
+        d_ff: the width of the feed-forward layers; ``None`` uses ``4 * d_model``.
+            Default: ``None``.
+        dropout: the dropout probability inside the blocks. Default: ``0.0``.
+        causal: if ``True``, position t sees only positions up to t.
+            Default: ``False``.
+        positional: ``"sinusoidal"``, ``"learned"`` or ``None`` (no positions:
+            then the model cannot tell order, a useful failure to show).
+            Default: ``"sinusoidal"``.
+        activation: ``"gelu"`` or ``"relu"``, in the blocks. Default: ``"gelu"``.
 
     Shape:
-        - Input: (B, T) integer tokens in [0, vocab_size), T <= max_len
-        - Output: (B, T, vocab_size) logits
+        - Input: (B, T) integer tokens in [0, V), T <= max_len
+        - Output: (B, T, V) logits
+
+    Example:
+        >>> import torch
+        >>> from nnlib.blocks import SequenceTransformer
+        >>> model = SequenceTransformer(10, d_model=16, n_heads=2)
+        >>> tokens = torch.zeros(3, 8, dtype=torch.long)
+        >>> model(tokens).shape, [a.shape for a in model.attention_maps(tokens)]
+        (torch.Size([3, 8, 10]), [torch.Size([3, 2, 8, 8]), torch.Size([3, 2, 8, 8])])
     """
 
     def __init__(
@@ -151,10 +206,10 @@ class SequenceTransformer(nn.Module):
             ("max_len", max_len),
             ("n_layers", n_layers),
         ):
-            check_size("SequenceTransformer", name, value)
+            check_int("SequenceTransformer", name, value)
         check_heads("SequenceTransformer", d_model, n_heads)
         if d_ff is not None:
-            check_size("SequenceTransformer", "d_ff", d_ff)
+            check_int("SequenceTransformer", "d_ff", d_ff)
         self.vocab_size = vocab_size
         self.max_len = max_len
         self.d_model = d_model
@@ -167,8 +222,8 @@ class SequenceTransformer(nn.Module):
             self.pos = nn.Identity()
         else:
             raise ValueError(
-                "positional must be 'sinusoidal', 'learned' or None, "
-                f"got {positional!r}"
+                "SequenceTransformer expected positional as 'sinusoidal', 'learned' "
+                f"or None, got {positional!r}"
             )
         d_ff = 4 * d_model if d_ff is None else d_ff
         self.blocks = nn.ModuleList(

@@ -12,7 +12,8 @@ with p = 4 an image is just 4 tokens (plus the class token).
 import torch
 from torch import nn
 
-from nnlib.blocks._checks import check_heads, check_input, check_size
+from nnlib._checks import check_heads, check_int, check_tensor, format_shape
+from nnlib.blocks._dtype import needs_cast, run_in_dtype
 from nnlib.blocks.positional import LearnedPositionalEncoding
 from nnlib.blocks.transformer import TransformerBlock
 
@@ -20,15 +21,30 @@ from nnlib.blocks.transformer import TransformerBlock
 def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
     """Cut images into non-overlapping square patches, flattened, row by row.
 
+    Args:
+        images: a batch of images.
+        patch_size: p, the side of a patch; it must divide H and W.
+
     Shape:
-        - Input: (B, C, H, W), with H and W divisible by ``patch_size``
+        - Input: (B, C, H, W), with H and W divisible by p
         - Output: (B, T, C * p * p) with T = (H / p) * (W / p)
+
+    Example:
+        >>> import torch
+        >>> from nnlib.blocks import patchify
+        >>> images = torch.arange(16.0).reshape(1, 1, 4, 4)
+        >>> patchify(images, 2)[0, 0].tolist()  # the top-left 2 x 2 patch
+        [0.0, 1.0, 4.0, 5.0]
     """
-    check_input("patchify", images, ("B", "C", "H", "W"))
+    layout = ("B", "C", "H", "W")
+    check_tensor("patchify", images, layout, name="images", floating=False)
+    p = check_int("patchify", "patch_size", patch_size)
     B, C, H, W = images.shape
-    p = patch_size
     if H % p or W % p:
-        raise ValueError(f"image size {H}x{W} is not divisible by patch_size={p}")
+        raise ValueError(
+            f"patchify expected H and W divisible by patch_size={p}, "
+            f"got images {format_shape(images.shape)}"
+        )
     x = images.reshape(B, C, H // p, p, W // p, p)  # split rows and columns into blocks
     x = x.permute(0, 2, 4, 1, 3, 5)  # -> (B, H/p, W/p, C, p, p): patch grid first
     return x.reshape(B, (H // p) * (W // p), C * p * p)  # -> (B, T, C*p*p)
@@ -40,9 +56,22 @@ class PatchEmbedding(nn.Module):
     (Equivalent to a Conv2d with kernel and stride ``patch_size``; written as
     patchify + Linear so the cutting is visible.)
 
+    Args:
+        image_size: the side H = W of the square input images.
+        patch_size: p; it must divide ``image_size``.
+        in_channels: the channels C of the images.
+        d_model: D, the size of each patch token.
+
     Shape:
-        - Input: (B, in_channels, image_size, image_size)
-        - Output: (B, n_patches, d_model), n_patches = (image_size / patch_size)^2
+        - Input: (B, C, H, W) with H = W = image_size
+        - Output: (B, T, D), T = (image_size / p)^2 patches (``n_patches``)
+
+    Example:
+        >>> import torch
+        >>> from nnlib.blocks import PatchEmbedding
+        >>> embed = PatchEmbedding(8, 4, 1, 16)
+        >>> embed(torch.zeros(2, 1, 8, 8)).shape, embed.n_patches
+        (torch.Size([2, 4, 16]), 4)
     """
 
     def __init__(
@@ -55,10 +84,11 @@ class PatchEmbedding(nn.Module):
             ("in_channels", in_channels),
             ("d_model", d_model),
         ):
-            check_size("PatchEmbedding", name, value)
+            check_int("PatchEmbedding", name, value)
         if image_size % patch_size != 0:
             raise ValueError(
-                f"image_size={image_size} is not divisible by patch_size={patch_size}"
+                f"PatchEmbedding expected image_size divisible by patch_size="
+                f"{patch_size}, got {image_size}"
             )
         self.image_size = image_size
         self.patch_size = patch_size
@@ -69,9 +99,9 @@ class PatchEmbedding(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return one D-dimensional token per patch."""
         s = self.image_size
-        check_input(
-            "PatchEmbedding", x, ("B", self.in_channels, s, s), like=self.proj.weight
-        )
+        check_tensor("PatchEmbedding", x, ("B", self.in_channels, s, s))
+        if needs_cast("PatchEmbedding", x, self.proj.weight):
+            return run_in_dtype(self, x.dtype, x)
         patches = patchify(x, self.patch_size)  # (B, C, s, s) -> (B, T, C*p*p)
         return self.proj(patches)  # (B, T, C*p*p) @ (C*p*p, D) -> (B, T, D)
 
@@ -79,12 +109,32 @@ class PatchEmbedding(nn.Module):
 class ViT(nn.Module):
     """Vision Transformer classifier with a class token.
 
-    ``d_ff`` defaults to ``4 * d_model``. Blocks are pre-norm ``TransformerBlock``s,
-    followed by a final LayerNorm and a linear head on the class token.
+    Blocks are pre-norm ``TransformerBlock``s, followed by a final LayerNorm and a
+    linear head on the class token.
+
+    Args:
+        image_size: the side H = W of the square input images. Default: ``8``.
+        patch_size: p; it must divide ``image_size``. Default: ``4``.
+        in_channels: the channels C of the images. Default: ``1``.
+        n_classes: K, the number of classes. Default: ``10``.
+        d_model: D, the size of each token. Default: ``64``.
+        n_heads: h, the attention heads; it must divide ``d_model``. Default: ``4``.
+        n_layers: the number of ``TransformerBlock``s. Default: ``2``.
+        d_ff: the width of the feed-forward layers; ``None`` uses ``4 * d_model``.
+            Default: ``None``.
+        dropout: the dropout probability inside the blocks. Default: ``0.0``.
 
     Shape:
-        - Input: (B, in_channels, image_size, image_size)
-        - Output: (B, n_classes) logits
+        - Input: (B, C, H, W) with H = W = image_size
+        - Output: (B, K) logits
+
+    Example:
+        >>> import torch
+        >>> from nnlib.blocks import ViT
+        >>> model = ViT(d_model=16, n_heads=2)
+        >>> images = torch.zeros(2, 1, 8, 8)
+        >>> model(images).shape, model.attention_maps(images)[0].shape  # 4 + 1 tokens
+        (torch.Size([2, 10]), torch.Size([2, 2, 5, 5]))
     """
 
     def __init__(
@@ -101,11 +151,11 @@ class ViT(nn.Module):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        check_size("ViT", "n_classes", n_classes)
-        check_size("ViT", "n_layers", n_layers)
+        check_int("ViT", "n_classes", n_classes)
+        check_int("ViT", "n_layers", n_layers)
         check_heads("ViT", d_model, n_heads)
         if d_ff is not None:
-            check_size("ViT", "d_ff", d_ff)
+            check_int("ViT", "d_ff", d_ff)
         self.patch_embed = PatchEmbedding(image_size, patch_size, in_channels, d_model)
         n_tokens = self.patch_embed.n_patches + 1  # patches plus the class token
         self.cls_token = nn.Parameter(torch.zeros(1, 1, d_model))
@@ -127,6 +177,11 @@ class ViT(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """Return class logits."""
+        p = self.patch_embed
+        size = p.image_size
+        check_tensor("ViT", images, ("B", p.in_channels, size, size))
+        if needs_cast("ViT", images, self.cls_token):
+            return run_in_dtype(self, images.dtype, images)
         x = self.tokens(images)  # (B, T + 1, D)
         for block in self.blocks:
             x = block(x)  # (B, T + 1, D) -> (B, T + 1, D)

@@ -13,6 +13,9 @@
 from nnlib.data.digits import DIGITS_SHA256, digits_sha256, load_digits
 from nnlib.data.loaders import torch_loader
 from nnlib.data.mnist import load_mnist, read_idx, write_idx
+from nnlib.data.motion import DIRECTIONS, make_moving_shapes
+from nnlib.data.phantoms import make_phantoms
+from nnlib.data.scenes import make_detection_shapes, make_segmentation_shapes
 from nnlib.data.sequences import SEQUENCE_TASKS, make_sequence_task
 from nnlib.data.shapes import SHAPE_NAMES, make_shapes
 from nnlib.data.split import train_val_test_split
@@ -26,14 +29,19 @@ from nnlib.data.synthetic import (
 
 __all__ = [
     "DIGITS_SHA256",
+    "DIRECTIONS",
     "SEQUENCE_TASKS",
     "SHAPE_NAMES",
     "digits_sha256",
     "load_digits",
     "load_mnist",
     "make_blobs",
+    "make_detection_shapes",
     "make_line",
     "make_moons",
+    "make_moving_shapes",
+    "make_phantoms",
+    "make_segmentation_shapes",
     "make_sequence_task",
     "make_shapes",
     "make_spirals",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.data._checks import check_count, check_seed
+from nnlib._checks import check_choice, check_int, check_seed
 
 SEQUENCE_TASKS: tuple[str, ...] = ("copy", "reverse", "sort", "add")
 
@@ -23,9 +23,16 @@ def _digits(values: np.ndarray, n_digits: int, base: int) -> np.ndarray:
 
 
 def make_sequence_task(
-    kind: str, n: int = 1000, length: int = 8, vocab: int = 10, seed: int = 0
+    kind: str, n: int = 1000, length: int = 8, vocab: int = 10, *, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Inputs and targets for a toy sequence task; same seed, same arrays.
+
+    Args:
+        kind: one of ``SEQUENCE_TASKS``, explained below.
+        n: the number of sequences. Default: ``1000``.
+        length: the tokens per sequence. Default: ``8``.
+        vocab: the number of token values, at least 2. Default: ``10``.
+        seed: the seed of the random generator. Default: ``0``.
 
     Kinds (tokens are integers in ``0..vocab-1`` unless stated):
 
@@ -44,14 +51,27 @@ def make_sequence_task(
       significant digit first, the order in which carries travel.
 
     Shape:
-        inputs: (n, length) int64, targets: (n, length) int64
+        - inputs: (n, length) int64
+        - targets: (n, length) int64
+
+    Returns:
+        ``(inputs, targets)``.
+
+    Example:
+        >>> from nnlib.data import make_sequence_task
+        >>> inputs, targets = make_sequence_task("reverse", n=2, length=5)
+        >>> inputs.shape, bool((targets == inputs[:, ::-1]).all())
+        ((2, 5), True)
+        >>> inputs, targets = make_sequence_task("add", n=1, length=7)
+        >>> int(inputs[0, 3])  # the "+" token is vocab
+        10
     """
-    if kind not in SEQUENCE_TASKS:
-        raise ValueError(f"kind must be one of {SEQUENCE_TASKS}, got {kind!r}")
-    n = check_count("n", n)
-    length = check_count("length", length)
-    vocab = check_count("vocab", vocab, minimum=2)
-    rng = np.random.default_rng(check_seed(seed))
+    where = "make_sequence_task"
+    check_choice(where, "kind", kind, SEQUENCE_TASKS)
+    n = check_int(where, "n", n)
+    length = check_int(where, "length", length)
+    vocab = check_int(where, "vocab", vocab, minimum=2)
+    rng = np.random.default_rng(check_seed(where, seed))
     if kind != "add":
         inputs = rng.integers(0, vocab, size=(n, length), dtype=np.int64)
         if kind == "copy":
@@ -63,10 +83,16 @@ def make_sequence_task(
         return inputs, targets
 
     if length < 3 or length % 2 == 0:
-        raise ValueError(f"'add' needs an odd length >= 3 (2 d + 1), got {length}")
+        raise ValueError(
+            f"make_sequence_task expected an odd length >= 3 (2 d + 1) for 'add', "
+            f"got {length}"
+        )
     d = (length - 1) // 2
     if vocab**length >= 2**62:
-        raise ValueError(f"vocab**length is too large for int64: {vocab}**{length}")
+        raise ValueError(
+            f"make_sequence_task expected vocab**length < 2**62 (int64), "
+            f"got {vocab}**{length}"
+        )
     p = rng.integers(0, vocab**d, size=n, dtype=np.int64)
     q = rng.integers(0, vocab**d, size=n, dtype=np.int64)
     separator = np.full((n, 1), vocab, dtype=np.int64)

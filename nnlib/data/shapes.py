@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.data._checks import (
-    balanced_labels,
-    check_count,
-    check_nonnegative,
-    check_seed,
-)
+from nnlib._checks import check_int, check_number, check_seed
+from nnlib.data.synthetic import balanced_labels
 
 SHAPE_NAMES: tuple[str, ...] = ("circle", "square", "triangle", "cross")
 
@@ -40,7 +36,7 @@ def _signed_distance(kind: int, dx: np.ndarray, dy: np.ndarray, r: float) -> np.
 
 
 def make_shapes(
-    n: int = 400, size: int = 16, seed: int = 0, noise: float = 0.1
+    n: int = 400, size: int = 16, *, seed: int = 0, noise: float = 0.1
 ) -> tuple[np.ndarray, np.ndarray]:
     """Grey images of circles, squares, triangles and crosses, one shape per image.
 
@@ -50,13 +46,29 @@ def make_shapes(
     [0, 1]. Labels index ``SHAPE_NAMES`` = ("circle", "square", "triangle", "cross");
     classes are balanced (counts differ by at most one).
 
+    Args:
+        n: the number of images. Default: ``400``.
+        size: the side of the square images, at least 8. Default: ``16``.
+        seed: the seed of the random generator. Default: ``0``.
+        noise: the standard deviation of the added noise. Default: ``0.1``.
+
     Shape:
-        X: (n, 1, size, size) float32 in [0, 1], y: (n,) int64 in 0..3
+        - X: (n, 1, size, size) float32 in [0, 1]
+        - y: (n,) int64 in 0..3
+
+    Returns:
+        ``(X, y)``: the images and their labels.
+
+    Example:
+        >>> from nnlib.data import SHAPE_NAMES, make_shapes
+        >>> X, y = make_shapes(8, size=16)
+        >>> X.shape, X.dtype, np.bincount(y).tolist(), len(SHAPE_NAMES)
+        ((8, 1, 16, 16), dtype('float32'), [2, 2, 2, 2], 4)
     """
-    n = check_count("n", n)
-    size = check_count("size", size, minimum=8)
-    noise = check_nonnegative("noise", noise)
-    rng = np.random.default_rng(check_seed(seed))
+    n = check_int("make_shapes", "n", n)
+    size = check_int("make_shapes", "size", size, minimum=8)
+    noise = check_number("make_shapes", "noise", noise, low=0.0)
+    rng = np.random.default_rng(check_seed("make_shapes", seed))
     y = rng.permutation(balanced_labels(n, len(SHAPE_NAMES)))
     grid = np.arange(size) + 0.5  # pixel centres
     X = np.empty((n, 1, size, size), dtype=np.float32)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nnlib.data._checks import check_seed
+from nnlib._checks import check_seed, format_shape
 
 Pair = tuple[np.ndarray, np.ndarray]
 
@@ -28,6 +28,7 @@ def _share(counts: np.ndarray, total: int) -> np.ndarray:
 def train_val_test_split(
     X: np.ndarray,
     y: np.ndarray,
+    *,
     fractions: Sequence[float] = (0.6, 0.2, 0.2),
     seed: int = 0,
 ) -> tuple[Pair, Pair, Pair]:
@@ -38,28 +39,52 @@ def train_val_test_split(
     every split in proportion to its size; the order inside each split is shuffled.
     The same ``seed`` gives the same split.
 
+    Args:
+        X: the inputs, one row per example.
+        y: integer class labels, one per row of ``X``.
+        fractions: the shares of train, validation and test, summing to 1.
+            Default: ``(0.6, 0.2, 0.2)``.
+        seed: the seed of the random generator. Default: ``0``.
+
+    Shape:
+        - X: (N, ...), y: (N,)
+
     Returns:
         ``(X_train, y_train), (X_val, y_val), (X_test, y_test)``
+
+    Example:
+        >>> from nnlib.data import load_digits, train_val_test_split
+        >>> X, y = load_digits()
+        >>> train, val, test = train_val_test_split(X, y)
+        >>> len(train[1]), len(val[1]), len(test[1])
+        (1077, 360, 360)
     """
     X = np.asarray(X)
     y = np.asarray(y)
     if y.ndim != 1 or len(X) != len(y):
         raise ValueError(
-            f"expected X (N, ...) and labels y (N,), got X {X.shape} and y {y.shape}"
+            f"train_val_test_split expected X (N, ...) and labels y (N,), "
+            f"got X {format_shape(X.shape)} and y {format_shape(y.shape)}"
         )
     if not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}")
+        raise TypeError(
+            f"train_val_test_split expected y as integer class labels, "
+            f"got dtype {y.dtype}"
+        )
     f = [float(v) for v in fractions]
     if len(f) != 3 or min(f) < 0 or not math.isclose(sum(f), 1.0, abs_tol=1e-9):
         raise ValueError(
-            f"fractions must be three non-negative numbers summing to 1 "
-            f"(train, val, test), got {tuple(fractions)}"
+            f"train_val_test_split expected fractions as three non-negative numbers "
+            f"summing to 1 (train, val, test), got {tuple(fractions)}"
         )
     N = len(y)
     n_val = math.ceil(f[1] * N - 1e-9)  # the tolerance keeps 0.2 * 1000 at 200
     n_test = math.ceil(f[2] * N - 1e-9)
     if n_val + n_test > N:
-        raise ValueError(f"{N} samples are too few for fractions {tuple(fractions)}")
+        raise ValueError(
+            f"train_val_test_split expected enough samples for fractions "
+            f"{tuple(fractions)}, got {N}"
+        )
 
     classes, inverse = np.unique(y, return_inverse=True)
     counts = np.bincount(inverse)
@@ -67,7 +92,7 @@ def train_val_test_split(
     val_share = _share(counts - test_share, n_val)
     val_share = np.minimum(val_share, counts - test_share)
 
-    rng = np.random.default_rng(check_seed(seed))
+    rng = np.random.default_rng(check_seed("train_val_test_split", seed))
     parts: list[list[np.ndarray]] = [[], [], []]
     for c in range(len(classes)):
         idx = rng.permutation(np.flatnonzero(inverse == c))

@@ -2,12 +2,17 @@
 
     nnlib-grade course/submitted --chapter 01 --out grades/ --jobs 4   # a class
     nnlib-grade exercises/                                  # your own progress
+    nnlib-grade --gradescope-bundle 01 --out grades/        # a Gradescope autograder
+    nnlib-grade --export canvas --out grades/ --roster roster.csv   # or moodle
 
 With ``--out`` the grader writes ``grades.csv`` (student, task, points,
 max_points, feedback), ``report.json`` and one signed JSON file per submission
 as it finishes, each notebook in its own bubblewrap sandbox; ``--resume`` skips
 submissions already graded. Without ``--out`` it prints a table of tasks passed
-per chapter (your own notebooks: no sandbox needed).
+per chapter (your own notebooks: no sandbox needed). ``--gradescope-bundle``
+writes ``OUT/nnlib_gradescope_chNN.zip`` (see ``gradescope``); ``--export``
+turns ``OUT/grades.csv`` into ``OUT/canvas_import.csv`` or
+``OUT/moodle_import.csv`` (see ``lms``).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="nnlib-grade",
         description="Grade nnlib exercise notebooks, each in its own fresh kernel.",
     )
-    p.add_argument("paths", nargs="+", help="notebooks, or folders to search for them")
+    p.add_argument("paths", nargs="*", help="notebooks, or folders to search for them")
     p.add_argument(
         "--out", type=Path, help="folder for grades.csv, report.json, results/"
     )
@@ -93,7 +98,117 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let notebooks start other programs (subprocess, os.system)",
     )
+    gs = p.add_argument_group(
+        "Gradescope",
+        "--gradescope-bundle NN --out DIR writes DIR/nnlib_gradescope_chNN.zip, an "
+        "autograder that grades one notebook of chapter NN as nnlib-grade does, "
+        "with --timeout, --memory-mb, --max-output-mb, --file-mb, --disk-mb, "
+        "--allow-programs and the secret (--secret-file, $NNLIB_GRADER_SECRET or "
+        "OUT/.secret), which the zip contains: keep it private. With "
+        "--unsafe-no-sandbox it also grades where bubblewrap cannot run.",
+    )
+    gs.add_argument(
+        "--gradescope-bundle",
+        metavar="NN",
+        help="write a Gradescope autograder zip for chapter NN into --out",
+    )
+    gs.add_argument(
+        "--gradescope-visibility",
+        choices=["after_due_date", "after_published", "visible"],
+        default="after_due_date",
+        help="when students see each task's result on the hidden cases "
+        "(default after_due_date)",
+    )
+    lms = p.add_argument_group(
+        "LMS export",
+        "--export canvas|moodle --out DIR turns DIR/grades.csv into "
+        "DIR/canvas_import.csv or DIR/moodle_import.csv: one row per student, one "
+        "column per chapter (--chapter keeps those), blank where nothing was "
+        "graded. The roster CSV maps the grader's student names (column "
+        "'student', or --roster-key) to the LMS's: Canvas 'Student', 'ID', "
+        "'SIS User ID', 'SIS Login ID', 'Section'; Moodle 'username', 'email', "
+        "'idnumber' (and 'firstname', 'lastname'). Students missing from it are "
+        "an error.",
+    )
+    lms.add_argument(
+        "--export", choices=["canvas", "moodle"], help="write the LMS import file"
+    )
+    lms.add_argument("--roster", type=Path, help="CSV of the students' LMS identities")
+    lms.add_argument(
+        "--roster-key",
+        metavar="COLUMN",
+        help="the roster column with the grader's names (default: student)",
+    )
+    lms.add_argument(
+        "--assignment",
+        action="append",
+        default=[],
+        metavar="NN=NAME",
+        help="the LMS column of chapter NN (default 'Chapter NN: title'; Canvas: "
+        "'Name (id)' for an existing assignment)",
+    )
     return p
+
+
+def _tools(args: argparse.Namespace) -> int | None:
+    """Run --gradescope-bundle or --export; None when neither was asked for."""
+    if args.gradescope_bundle is None and args.export is None:
+        if args.roster or args.roster_key or args.assignment:
+            _parser().error("--roster, --roster-key and --assignment go with --export")
+        return None
+    if args.gradescope_bundle is not None and args.export is not None:
+        _parser().error("--gradescope-bundle and --export are separate runs")
+    flag = "--export" if args.export else "--gradescope-bundle"
+    if args.out is None:
+        _parser().error(f"{flag} needs --out (the folder to write to)")
+    if args.paths:
+        _parser().error(f"{flag} takes no notebooks, got {' '.join(args.paths)}")
+    if args.export:
+        from .lms import ExportError, export, parse_assignments
+
+        try:
+            done = export(
+                args.out,
+                args.export,
+                roster=args.roster,
+                roster_key=args.roster_key,
+                chapters=args.chapters,
+                names=parse_assignments(args.assignment),
+            )
+        except ExportError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        for note in done.notes:
+            print(f"note: {note}")
+        print(f"wrote {done.path} ({len(done.rows) - 1} rows after the header)")
+        return 0
+    from .gradescope import build_bundle
+    from .secret import load_secret
+
+    try:
+        path = build_bundle(
+            args.gradescope_bundle,
+            args.out,
+            load_secret(args.secret_file, args.out),
+            timeout=args.timeout,
+            memory_mb=args.memory_mb,
+            max_output_mb=args.max_output_mb,
+            file_mb=args.file_mb,
+            disk_mb=args.disk_mb,
+            allow_programs=args.allow_programs,
+            allow_unsandboxed=args.unsafe_no_sandbox,
+            visibility=args.gradescope_visibility,
+        )
+    except KeyError as exc:
+        _parser().error(str(exc.args[0]) if exc.args else str(exc))
+    except (ValueError, RuntimeError, OSError) as exc:
+        print(f"nnlib-grade: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"wrote {path}: upload it as the assignment's autograder. It contains the "
+        "grader's secret: keep it private."
+    )
+    return 0
 
 
 def _summary(result: SubmissionResult, skipped: bool) -> str:
@@ -162,6 +277,11 @@ def class_table(rows: Sequence[dict]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``nnlib-grade`` and ``python -m nnlib.grader``."""
     args = _parser().parse_args(argv)
+    done = _tools(args)
+    if done is not None:
+        return done
+    if not args.paths:
+        _parser().error("expected notebooks or folders to grade")
     if args.resume and args.out is None:
         _parser().error("--resume needs --out (the folder with earlier results)")
     missing = require_extras()

@@ -131,6 +131,9 @@ class Kernel:
             w = self.workdir
             env = dict(os.environ)
             env.pop("PYTHONSTARTUP", None)  # the grader's start-up file is not theirs
+            # torch sets this in the grader's own process when it computes a torch
+            # task's expected answers; the kernel derives its own, inside its folder
+            env.pop("TORCHINDUCTOR_CACHE_DIR", None)
         threads = str(self.limits.threads)
         tmp = "/tmp" if self.limits.sandbox else str(w / "tmp")
         env.update(

@@ -1,7 +1,7 @@
 """Read a submission's code (without running it) for things an instructor should see.
 
 These are flags for a human, not penalties: a notebook that imports the
-grading machinery beyond ``check`` or redefines ``check``. (A task function
+grading machinery beyond ``check`` and ``hint`` or redefines ``check``. (A task function
 that calls nnlib's own reference is flagged at run time, by
 ``nnlib.grading.runner.watch_calls``, however the call is reached.)
 """
@@ -13,11 +13,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-# the self-check, imported by name or called by its full name (nbgrader's hidden tests)
+# the self-check and its hints, imported by name or called by their full names
+# (nbgrader's hidden tests call nnlib.grading.check)
 ALLOWED_IMPORT = re.compile(
-    r"^\s*from\s+nnlib\.grading\s+import\s+check\s*(#.*)?$"
+    r"^\s*from\s+nnlib\.grading\s+import\s+(check|hint)(\s*,\s*(check|hint))?"
+    r"\s*(#.*)?$"
     r"|^\s*import\s+nnlib\.grading\s*(#.*)?$"
-    r"|\bnnlib\.grading\.check\(",
+    r"|\bnnlib\.grading\.(check|hint)\(",
     re.M,
 )
 GRADING = re.compile(r"nnlib\s*\.\s*grading|from\s+nnlib\s+import\s+[^\n]*\bgrading\b")

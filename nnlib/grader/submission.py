@@ -215,7 +215,8 @@ class _Grader:
 
     def _grade(self, spec: TaskSpec) -> bool:
         """Grade one task in the kernel; False when the kernel can take no more."""
-        cases = spec.cases(case_seed(self.secret, spec.id))
+        # a train task's held-out images are here only, never in a self-check
+        cases = spec.grader_cases(case_seed(self.secret, spec.id))
         expected = [spec.expected(case) for case in cases]  # here, never in the kernel
         job = {
             "names": [c.name for c in cases],

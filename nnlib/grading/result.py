@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .hints import hint_pointer
 from .runner import WATCH_REMOVED, Outcome, changed_inputs
 from .spec import Case, TaskSpec
 
@@ -16,15 +17,16 @@ PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 class CheckResult:
     """The verdict on one task: passed, failed (with the first failing case) or
     not attempted; ``flags`` lists suspicious findings such as calling nnlib's
-    own reference for this very task."""
+    own reference for this very task; ``note`` is what a passing task measured
+    (a validation accuracy), shown instead of the count of cases."""
 
     task_id: str
     status: str
     n_cases: int
     case: str = ""
     message: str = ""
-    hint: str = ""
     flags: list[str] = field(default_factory=list)
+    note: str = ""
 
     @property
     def passed(self) -> bool:
@@ -33,7 +35,9 @@ class CheckResult:
 
     def line(self) -> str:
         """The one-line feedback a learner sees."""
-        if self.status == PASSED:
+        if self.status == PASSED and self.note:
+            text = f"✓ {self.task_id} passed: {self.note}"
+        elif self.status == PASSED:
             text = f"✓ {self.task_id} passed ({self.n_cases} cases)"
         elif self.status == NOT_ATTEMPTED:
             text = (
@@ -43,8 +47,8 @@ class CheckResult:
         else:
             where = f" case '{self.case}'" if self.case else ""
             text = f"✗ {self.task_id}{where}: {self.message}"
-            if self.hint:
-                text += f" Hint: {self.hint.rstrip('.')}."
+            if self.case:  # a case failed: the hints may help (not for a fault)
+                text += f" {hint_pointer(self.task_id)}"
         for flag in self.flags:
             text += f" [flagged: {flag}]"
         return text
@@ -54,7 +58,7 @@ class CheckResult:
 
 
 def verdict(spec: TaskSpec, case: Case, expected: Any, outcome: Outcome) -> str | None:
-    """None when the case passed, else what went wrong (without the hint)."""
+    """None when the case passed, else what went wrong."""
     if outcome.status == "error":
         return f"raised {outcome.error}"
     if outcome.status == "stopped":  # the grader got no answer for this case
@@ -75,7 +79,10 @@ def evaluate(
     expected: Sequence[Any],
     outcomes: Sequence[Outcome],
 ) -> CheckResult:
-    """Judge every case in order; the first failure decides the message."""
+    """Judge every case in order; the first failure decides the message.
+
+    When every case passed, the task's reports on them (if any) become the note.
+    """
     used = sorted({name for o in outcomes for name in o.reference_calls})
     flags = [
         f"calls nnlib's own {name}"
@@ -98,13 +105,17 @@ def evaluate(
                 len(cases),
                 case.name,
                 _short(problem) + ".",
-                spec.hint,
                 flags,
             )
-    return CheckResult(spec.id, PASSED, len(cases), flags=flags)
+    notes = [
+        note
+        for case, exp, outcome in zip(cases, expected, outcomes, strict=True)
+        if (note := spec.report_on(exp, outcome.value, case))
+    ]
+    return CheckResult(spec.id, PASSED, len(cases), flags=flags, note="; ".join(notes))
 
 
-def _short(text: str, limit: int = 300) -> str:
+def _short(text: str, limit: int = 600) -> str:
     text = " ".join(text.split())
     text = text.rstrip(".")
     return text if len(text) <= limit else text[: limit - 1] + "…"

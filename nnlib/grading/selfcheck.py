@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .hints import note_failure
 from .result import FAILED, CheckResult, evaluate
 from .runner import run_case
 from .tasks import get_spec
@@ -37,7 +38,10 @@ def run_check(task_id: str, answer: Callable[..., Any], seed: int = 0) -> CheckR
         if outcome.status != "ok":  # later cases would fail the same way
             break
     n = len(outcomes)
-    return evaluate(spec, cases[:n], expected[:n], outcomes)
+    result = evaluate(spec, cases[:n], expected[:n], outcomes)
+    if result.status == FAILED:
+        note_failure(task_id)  # hint(task_id) now shows its second tier too
+    return result
 
 
 def check(
@@ -50,7 +54,8 @@ def check(
     """Test ``answer`` (your function) on the task's cases and print one line.
 
     ``✓`` passed, ``✗`` with the first failing case, the expected and received
-    shapes or values and a hint, or ``…`` when the task is not attempted yet.
+    shapes or values, the mistake when the task recognises it, and a pointer to
+    ``hint(task_id)``, or ``…`` when the task is not attempted yet.
     With ``assert_passed=True`` it prints nothing and raises ``AssertionError``
     unless every case passed (the form nbgrader's hidden tests use, with
     another ``seed`` so that answers cannot be fitted to the visible cases).

@@ -1,9 +1,11 @@
-"""What a graded task is: named test cases, a reference, a tolerance and a hint.
+"""What a graded task is: named test cases, a reference, a tolerance, hints and
+the mistakes it recognises.
 
 A task spec never holds the learner's code. The same spec drives the instant
 self-check in a notebook (``check``) and the batch grader (``nnlib-grade``):
 both call the learner's function on every case, and the spec decides whether
-the answer matches the reference.
+the answer matches the reference. A task's kind (``derive``, ``build``,
+``train``, ``measure``; see ``KINDS``) is recorded in the course map.
 """
 
 from __future__ import annotations
@@ -17,10 +19,21 @@ import numpy as np
 
 from nnlib import course
 
-from .compare import compare
+from .compare import Mistake, compare, diagnose
 
 # A judge returns None when the answer is right, else a one-line reason.
 Judge = Callable[[Any, Any, "Case"], "str | None"]
+# A report says, for a case that passed, what was measured (e.g. an accuracy).
+Report = Callable[[Any, Any, "Case"], "str | None"]
+
+KINDS = {
+    "derive": "work a gradient out and implement it, checked numerically",
+    "build": "a layer, module or training loop of the learner's own",
+    "train": "reach a stated accuracy on validation within a stated CPU budget; "
+    "graded on held-out data the notebook never shows",
+    "measure": "run an experiment and answer numeric or multiple-choice questions, "
+    "graded within tolerances that hold on any machine",
+}
 
 
 @dataclass(frozen=True)
@@ -50,7 +63,9 @@ class TaskSpec:
         id: the task id from the course map, e.g. ``"01.gd_step"``.
         make_cases: builds the cases from a random generator (fixed seed).
         reference: nnlib's answer, called with a case's ``args``.
-        hint: one sentence shown when a case fails; it never shows code.
+        hints: two tiers, in plain words, never code: the idea, then the formula
+            or the shape reasoning. ``hint(task_id)`` shows the first, and the
+            second once a check of the task has failed (``nnlib.grading.hints``).
         rtol, atol: tolerance for ``np.allclose`` (stated per task, with a reason).
         outputs: names of the returned values when a task returns a tuple.
         judge: replaces the default comparison (e.g. "accuracy >= 95 %").
@@ -62,12 +77,19 @@ class TaskSpec:
         strict_float: overflow, 0/0 and log(0) raise instead of warning, so an
             unstable formula fails the large-value cases.
         check_inputs_unchanged: an answer that modifies its input arrays fails.
+        mistakes: the common mistakes this task recognises and names when an
+            answer fails (``compare.Mistake``; judges of train and measure tasks
+            name theirs themselves).
+        make_hidden_cases: the batch grader's cases, when they differ from the
+            notebook's: a train task's held-out images, which no self-check sees.
+        report: for a passing case, what was measured (a validation accuracy),
+            added to the passing line.
     """
 
     id: str
     make_cases: Callable[[np.random.Generator], list[Case]]
     reference: Callable[..., Any]
-    hint: str
+    hints: tuple[str, str]
     rtol: float = 1e-6
     atol: float = 1e-9
     outputs: Sequence[str] = ()
@@ -76,6 +98,9 @@ class TaskSpec:
     forbidden: Sequence[str] = ()
     strict_float: bool = False
     check_inputs_unchanged: bool = True
+    mistakes: Sequence[Mistake] = ()
+    make_hidden_cases: Callable[[np.random.Generator], list[Case]] | None = None
+    report: Report | None = None
 
     @property
     def chapter(self) -> str:
@@ -93,6 +118,11 @@ class TaskSpec:
         return int(course.task(self.id)["points"])
 
     @property
+    def kind(self) -> str:
+        """``derive``, ``build``, ``train`` or ``measure`` (from the course map)."""
+        return course.task(self.id)["kind"]
+
+    @property
     def title(self) -> str:
         """The task's title (from the course map)."""
         return course.task(self.id)["title"]
@@ -103,8 +133,13 @@ class TaskSpec:
         return list(inspect.signature(self.reference).parameters)
 
     def cases(self, seed: int = 0) -> list[Case]:
-        """The task's cases for a seed (0 in notebooks, another in the grader)."""
+        """The task's cases for a seed (0 and 1 in notebooks, another in the grader)."""
         return self.make_cases(np.random.default_rng(seed))
+
+    def grader_cases(self, seed: int) -> list[Case]:
+        """The batch grader's cases: the hidden ones where the task has them."""
+        make = self.make_hidden_cases or self.make_cases
+        return make(np.random.default_rng(seed))
 
     def expected(self, case: Case) -> Any:
         """The right answer for ``case``: stated, or from nnlib's reference."""
@@ -116,10 +151,36 @@ class TaskSpec:
         return self.reference(*args)
 
     def judge_answer(self, expected: Any, received: Any, case: Case) -> str | None:
-        """None when ``received`` is right for ``case``, else the reason."""
+        """None when ``received`` is right for ``case``, else the reason.
+
+        The reason names the mistake when the answer shows one the task declares,
+        followed by where it differs.
+        """
         if self.judge is not None:
-            return self.judge(expected, received, case)
-        return compare(expected, received, self.rtol, self.atol, self.outputs)
+            problem = self.judge(expected, received, case)
+        else:
+            problem = compare(expected, received, self.rtol, self.atol, self.outputs)
+        if problem is None or not self.mistakes:
+            return problem
+        named = diagnose(
+            self.mistakes,
+            expected,
+            received,
+            case,
+            (self.rtol, self.atol),
+            self.outputs,
+            self.call,
+        )
+        if named is None:
+            return problem
+        label = named.split(": ", 1)[0] + ": " if ": " in named else ""
+        if label and problem.startswith(label):  # name the item once
+            problem = problem[len(label) :]
+        return f"{named} ({problem})"
+
+    def report_on(self, expected: Any, received: Any, case: Case) -> str | None:
+        """What a passing case measured, if the task reports anything."""
+        return None if self.report is None else self.report(expected, received, case)
 
 
 def copy_args(args: tuple) -> tuple:

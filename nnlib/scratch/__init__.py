@@ -13,6 +13,15 @@ from . import functional, init
 from .activations import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .attention import MultiHeadSelfAttention
 from .base import Layer
+from .boxes import (
+    average_precision,
+    average_precision_per_class,
+    box_area,
+    box_iou,
+    match_detections,
+    mean_average_precision,
+    nms,
+)
 from .conv import Conv2D
 from .dense import Dense
 from .flatten import Flatten
@@ -50,8 +59,15 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "average_precision",
+    "average_precision_per_class",
+    "box_area",
+    "box_iou",
     "functional",
     "gradcheck",
     "gradient_errors",
     "init",
+    "match_detections",
+    "mean_average_precision",
+    "nms",
 ]

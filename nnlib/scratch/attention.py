@@ -15,8 +15,9 @@ import math
 
 import numpy as np
 
+from nnlib._checks import check_bool, check_grad, check_heads, check_shape
+
 from . import functional as F
-from ._checks import check_bool, check_grad, check_positive, check_shape
 from .base import Layer
 from .init import init_weight
 
@@ -27,9 +28,27 @@ class MultiHeadSelfAttention(Layer):
     Weights are Glorot-uniform, biases 0. The attention weights of the last
     forward are kept in ``.attention`` (N, h, T, T) for plotting.
 
+    Args:
+        d_model: D, the features of each position.
+        n_heads: h, the number of heads; it must divide ``d_model``.
+        causal: if ``True``, position t sees only positions up to t.
+            Default: ``False``.
+        rng: the generator of the initial weights; ``None`` takes the next default
+            generator (see ``nnlib.scratch.init``). Default: ``None``.
+
     Shape:
-        input (N, T, D) -> output (N, T, D), D = d_model, divisible by n_heads.
-        params: Wq, Wk, Wv, Wo (D, D); bq, bk, bv, bo (D,).
+        - Input: (N, T, D)
+        - Output: (N, T, D)
+        - params: Wq, Wk, Wv, Wo (D, D); bq, bk, bv, bo (D,)
+
+    Example:
+        >>> from nnlib.scratch import MultiHeadSelfAttention
+        >>> rng = np.random.default_rng(0)
+        >>> attn = MultiHeadSelfAttention(8, 2, causal=True, rng=rng)
+        >>> attn(np.ones((1, 4, 8))).shape, attn.attention.shape
+        ((1, 4, 8), (1, 2, 4, 4))
+        >>> float(attn.attention[0, 0, 0, 1])  # position 0 does not see position 1
+        0.0
     """
 
     def __init__(
@@ -41,18 +60,15 @@ class MultiHeadSelfAttention(Layer):
         rng: np.random.Generator | None = None,
     ) -> None:
         super().__init__()
-        self.d_model = check_positive(d_model, "d_model")
-        self.n_heads = check_positive(n_heads, "n_heads")
-        if d_model % n_heads != 0:
-            raise ValueError(
-                f"MultiHeadSelfAttention expected d_model divisible by n_heads, "
-                f"got d_model={d_model}, n_heads={n_heads}"
-            )
-        self.causal = check_bool(causal, "causal")
+        self.d_model, self.n_heads = check_heads(
+            "MultiHeadSelfAttention", d_model, n_heads
+        )
+        self.causal = check_bool("MultiHeadSelfAttention", "causal", causal)
         self.attention: np.ndarray | None = None
         D = d_model
         for name in "qkvo":
-            self._add_param(f"W{name}", init_weight("xavier", (D, D), D, D, rng))
+            W = init_weight("xavier", (D, D), D, D, rng, where="MultiHeadSelfAttention")
+            self._add_param(f"W{name}", W)
         for name in "qkvo":
             self._add_param(f"b{name}", np.zeros(D))
 
@@ -71,17 +87,19 @@ class MultiHeadSelfAttention(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """softmax(Q K^T / sqrt(d)) V per head, then the output projection."""
-        x = check_shape(x, "MultiHeadSelfAttention", ("N", "T", self.d_model))
+        x = check_shape("MultiHeadSelfAttention", x, ("N", "T", self.d_model))
         Wq, Wk, Wv, Wo, bq, bk, bv, bo = self._params_as(
             x.dtype, "Wq", "Wk", "Wv", "Wo", "bq", "bk", "bv", "bo"
         )
         T = x.shape[1]
-        q = self._split(x @ Wq + bq)  # (N, T, D) @ (D, D) -> (N, T, D) -> (N, h, T, d)
-        k = self._split(x @ Wk + bk)  # same
-        v = self._split(x @ Wv + bv)  # same
         scale = 1 / math.sqrt(self.d_model // self.n_heads)  # a Python float: no upcast
+        # the scores' 1/sqrt(d) is applied to the queries: (N, T, D) is smaller
+        # than the (N, h, T, T) scores when T > d, and the product is the same
+        q = self._split((x @ Wq + bq) * scale)  # (N,T,D) @ (D,D) -> (N,h,T,d)
+        k = self._split(x @ Wk + bk)  # same, unscaled
+        v = self._split(x @ Wv + bv)  # same
         # (N, h, T, d) @ (N, h, d, T) -> (N, h, T, T): every query against every key
-        scores = q @ k.transpose(0, 1, 3, 2) * scale
+        scores = q @ k.transpose(0, 1, 3, 2)
         if self.causal:
             future = np.triu(np.ones((T, T), dtype=bool), k=1)  # True where key > query
             scores = np.where(future, -np.inf, scores)  # exp(-inf) = 0 in the softmax
@@ -94,25 +112,26 @@ class MultiHeadSelfAttention(Layer):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """Reverse every step of forward; the three projections all feed dx."""
         x, q, k, v, A, context = self._saved()
-        dy = check_grad(dy, "MultiHeadSelfAttention", x.shape)
+        dy = check_grad("MultiHeadSelfAttention", dy, x.shape)
         Wq, Wk, Wv, Wo = self._params_as(x.dtype, "Wq", "Wk", "Wv", "Wo")
         N, T, D = x.shape
         scale = 1 / math.sqrt(D // self.n_heads)
         x2, dy2 = x.reshape(N * T, D), dy.reshape(N * T, D)  # (N, T, D) -> (N*T, D)
-        self.grads["Wo"] = context.reshape(N * T, D).T @ dy2  # (D, N*T) @ (N*T, D)
-        self.grads["bo"] = dy2.sum(axis=0)
+        self._set_grad("Wo", context.reshape(N * T, D).T @ dy2)  # (D, N*T) @ (N*T, D)
+        self._set_grad("bo", dy2.sum(axis=0))
         dctx = self._split(dy @ Wo.T)  # (N, T, D) @ (D, D) -> (N, h, T, d)
         dA = dctx @ v.transpose(0, 1, 3, 2)  # (N,h,T,d) @ (N,h,d,T) -> (N,h,T,T)
         dv = A.transpose(0, 1, 3, 2) @ dctx  # (N,h,T,T) @ (N,h,T,d) -> (N,h,T,d)
         # masked scores have A = 0, so their gradient is 0 without extra work
-        dscores = F.softmax_backward(A, dA, axis=-1) * scale  # (N, h, T, T)
-        dq = dscores @ k  # (N,h,T,T) @ (N,h,T,d) -> (N,h,T,d)
+        dscores = F.softmax_backward(A, dA, axis=-1)  # (N, h, T, T)
+        # forward scaled q, so dL/dq takes the scale; q here is already scaled
+        dq = dscores @ k * scale  # (N,h,T,T) @ (N,h,T,d) -> (N,h,T,d)
         dk = dscores.transpose(0, 1, 3, 2) @ q  # (N,h,T,T) @ (N,h,T,d) -> (N,h,T,d)
         dx = np.zeros_like(x)
         for name, W, dproj in (("q", Wq, dq), ("k", Wk, dk), ("v", Wv, dv)):
             dproj = self._merge(dproj).reshape(N * T, D)  # (N,h,T,d) -> (N*T, D)
-            self.grads[f"W{name}"] = x2.T @ dproj  # (D, N*T) @ (N*T, D) -> (D, D)
-            self.grads[f"b{name}"] = dproj.sum(axis=0)  # (D,)
+            self._set_grad(f"W{name}", x2.T @ dproj)  # (D, N*T) @ (N*T, D) -> (D, D)
+            self._set_grad(f"b{name}", dproj.sum(axis=0))  # (D,)
             dx += (dproj @ W.T).reshape(N, T, D)  # (N*T, D) @ (D, D) -> (N, T, D)
         return dx
 

@@ -11,7 +11,8 @@ starts by unpacking it, so it always refers to the most recent ``forward``.
 
 Dtypes: the computation follows the input's dtype. Parameters are created in
 float64 (what gradient checks need); a float32 input makes the layer use a
-float32 copy of each parameter, so the output is float32. For speed, convert a
+float32 copy of each parameter, so the output is float32; the gradients are
+stored in each parameter's own dtype, so training never changes it. For speed, convert a
 model once with ``model.astype(np.float32)`` so no copy is made per call, and
 do it before creating the optimizer.
 """
@@ -22,7 +23,22 @@ import numpy as np
 
 
 class Layer:
-    """Base class: ``params``/``grads`` dicts, the cache, ``__call__``, ``astype``."""
+    """Base class of the scratch layers: ``forward``, ``backward`` and their arrays.
+
+    A subclass computes its output in ``forward`` and keeps what ``backward`` needs
+    in ``self._cache``; ``backward`` turns dL/dy into dL/dx and fills ``grads``.
+    ``layer(x)`` is ``layer.forward(x)``; ``astype(dtype)`` converts the parameters.
+
+    Example:
+        >>> from nnlib.scratch import Layer
+        >>> class Double(Layer):
+        ...     def forward(self, x):
+        ...         return 2 * x
+        ...     def backward(self, dy):
+        ...         return 2 * dy
+        >>> Double()(np.array([1.0, 2.0]))
+        array([2., 4.])
+    """
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
@@ -49,6 +65,14 @@ class Layer:
     def _params_as(self, dtype: np.dtype, *names: str) -> tuple[np.ndarray, ...]:
         """The named parameters in the computation's dtype (no copy if it matches)."""
         return tuple(self.params[n].astype(dtype, copy=False) for n in names)
+
+    def _set_grad(self, name: str, value: np.ndarray) -> None:
+        """Store a gradient in its parameter's dtype (no copy if it matches).
+
+        The computation ran in the input's dtype; the optimizer adds ``grads`` to
+        ``params``, so both keep the parameter's dtype whatever the input was.
+        """
+        self.grads[name] = value.astype(self.params[name].dtype, copy=False)
 
     def _saved(self) -> Any:
         """The cache of the last ``forward``; an error if there was none."""

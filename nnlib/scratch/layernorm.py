@@ -9,28 +9,41 @@ Reference: Ba, Kiros & Hinton (2016), "Layer Normalization".
 
 import numpy as np
 
-from ._checks import check_grad, check_last_dim, check_number, check_positive
+from nnlib._checks import check_grad, check_int, check_last_dim, check_number
+
 from .base import Layer
 
 
 class LayerNorm(Layer):
     """Normalise over the last axis (as ``torch.nn.LayerNorm(d)``).
 
+    Args:
+        d: the size D of the last axis.
+        eps: a small number added to the variance, so that a constant row does not
+            divide by zero. Default: ``1e-5``.
+
     Shape:
-        input (..., d) -> output (..., d).
-        params: gamma (d,) starting at 1, beta (d,) starting at 0.
+        - Input: (..., D) with D = d
+        - Output: (..., D)
+        - params: gamma (d,) starting at 1, beta (d,) starting at 0
+
+    Example:
+        >>> from nnlib.scratch import LayerNorm
+        >>> y = LayerNorm(4)(np.array([[1.0, 2.0, 3.0, 4.0]]))
+        >>> bool(np.allclose(y.mean(axis=-1), 0)), round(float(y.std()), 4)
+        (True, 1.0)
     """
 
     def __init__(self, d: int, *, eps: float = 1e-5) -> None:
         super().__init__()
-        self.d = check_positive(d, "d")
-        self.eps = check_number(eps, "eps", low=0.0, low_open=True)
+        self.d = check_int("LayerNorm", "d", d)
+        self.eps = check_number("LayerNorm", "eps", eps, low=0.0, low_open=True)
         self._add_param("gamma", np.ones(d))
         self._add_param("beta", np.zeros(d))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         r"""$\gamma \hat x + \beta$."""
-        x = check_last_dim(x, "LayerNorm", self.d)
+        x = check_last_dim("LayerNorm", x, self.d)
         gamma, beta = self._params_as(x.dtype, "gamma", "beta")
         mu = x.mean(axis=-1, keepdims=True)  # (..., 1)
         var = x.var(axis=-1, keepdims=True)  # (..., 1), biased (divides by d)
@@ -46,11 +59,11 @@ class LayerNorm(Layer):
         $\sigma = \sqrt{\mathrm{var} + \epsilon}$.
         """
         x_hat, inv_std = self._saved()
-        dy = check_grad(dy, "LayerNorm", x_hat.shape)
+        dy = check_grad("LayerNorm", dy, x_hat.shape)
         (gamma,) = self._params_as(x_hat.dtype, "gamma")
         batch_axes = tuple(range(dy.ndim - 1))  # every axis but the last
-        self.grads["gamma"] = (dy * x_hat).sum(axis=batch_axes)  # (d,)
-        self.grads["beta"] = dy.sum(axis=batch_axes)  # (d,)
+        self._set_grad("gamma", (dy * x_hat).sum(axis=batch_axes))  # (d,)
+        self._set_grad("beta", dy.sum(axis=batch_axes))  # (d,)
         g = dy * gamma  # dL/dx_hat, (..., d)
         g_mean = g.mean(axis=-1, keepdims=True)  # (..., 1)
         gx_mean = (g * x_hat).mean(axis=-1, keepdims=True)  # (..., 1)

@@ -10,12 +10,32 @@ import math
 
 import numpy as np
 
+from nnlib._checks import as_float_array, check_shape, format_shape
+
 from . import functional as F
-from ._checks import as_float_array, check_shape, format_shape
 
 
 class Loss:
-    """Base class: ``__call__``, the cache, and the finite-value check."""
+    """Base class of the losses: ``forward(pred, target)``, then ``backward()``.
+
+    ``forward`` returns the loss as a Python float and keeps what ``backward``
+    needs in ``self._cache``; ``backward()`` returns dL/dpred. ``loss(pred,
+    target)`` is ``loss.forward(pred, target)``.
+
+    Example:
+        >>> from nnlib.scratch import Loss
+        >>> class L1Loss(Loss):
+        ...     def forward(self, pred, target):
+        ...         self._cache = (np.sign(pred - target) / pred.size,)
+        ...         return float(np.mean(np.abs(pred - target)))
+        ...     def backward(self):
+        ...         return self._saved()[0]
+        >>> loss = L1Loss()
+        >>> loss(np.array([1.0, 3.0]), np.array([2.0, 2.0]))
+        1.0
+        >>> loss.backward()
+        array([-0.5,  0.5])
+    """
 
     def __init__(self) -> None:
         self._cache: tuple | None = None
@@ -77,14 +97,23 @@ class MSELoss(Loss):
     r"""Mean squared error $\frac{1}{M}\sum (pred - target)^2$ over all M entries.
 
     Shape:
-        pred (*) and target (*), the same shape (no broadcasting: (N, 1)
-        against (N,) is an error, not an (N, N) matrix).
+        - pred: (*), any shape
+        - target: (*), the same shape (no broadcasting: (N, 1) against (N,) is an
+          error, not an (N, N) matrix)
+
+    Example:
+        >>> from nnlib.scratch import MSELoss
+        >>> loss = MSELoss()
+        >>> loss(np.array([1.0, 2.0]), np.array([1.0, 4.0]))
+        2.0
+        >>> loss.backward()  # 2 (pred - target) / M
+        array([ 0., -2.])
     """
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         """Mean of the squared differences."""
-        pred = as_float_array(pred, "MSELoss", "pred")
-        target = as_float_array(target, "MSELoss", "target")
+        pred = as_float_array("MSELoss", pred, name="pred")
+        target = as_float_array("MSELoss", target, name="target")
         _same_shape("MSELoss", pred, target)
         diff = pred - target.astype(pred.dtype, copy=False)
         self._cache = (diff,)
@@ -103,12 +132,21 @@ class CrossEntropyLoss(Loss):
     is the famous $(\mathrm{softmax}(z) - \mathrm{onehot}(y)) / N$.
 
     Shape:
-        pred: logits (N, K); target: integer labels (N,) in [0, K).
+        - pred: logits (N, K)
+        - target: integer labels (N,) in [0, K)
+
+    Example:
+        >>> from nnlib.scratch import CrossEntropyLoss
+        >>> loss = CrossEntropyLoss()
+        >>> round(loss(np.zeros((2, 4)), np.array([0, 3])), 4)  # log 4
+        1.3863
+        >>> np.round(loss.backward()[0], 4)  # (softmax - onehot) / N
+        array([-0.375,  0.125,  0.125,  0.125])
     """
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         """Mean negative log-probability of the true class."""
-        logits = check_shape(pred, "CrossEntropyLoss", ("N", "K"), what="logits")
+        logits = check_shape("CrossEntropyLoss", pred, ("N", "K"), name="logits")
         N, K = logits.shape
         _not_empty("CrossEntropyLoss", logits)
         labels = np.asarray(target)
@@ -118,9 +156,9 @@ class CrossEntropyLoss(Loss):
                 if labels.shape == (N, K)
                 else "use labels.astype(int) if they are whole numbers"
             )
-            raise ValueError(
+            raise TypeError(
                 f"CrossEntropyLoss expected integer class labels, got dtype "
-                f"{labels.dtype} ({hint})"
+                f"{labels.dtype}; {hint}"
             )
         if labels.shape != (N,):
             raise ValueError(
@@ -152,13 +190,22 @@ class BCEWithLogitsLoss(Loss):
     for logits $z$ and targets $t \in [0, 1]$.
 
     Shape:
-        pred: logits (*); target (*), the same shape.
+        - pred: logits (*), any shape
+        - target: (*), the same shape, values in [0, 1]
+
+    Example:
+        >>> from nnlib.scratch import BCEWithLogitsLoss
+        >>> loss = BCEWithLogitsLoss()
+        >>> round(loss(np.array([0.0, 0.0]), np.array([0.0, 1.0])), 4)  # log 2
+        0.6931
+        >>> loss.backward()  # (sigmoid(z) - t) / M
+        array([ 0.25, -0.25])
     """
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         """Mean binary cross-entropy of ``sigmoid(pred)`` against ``target``."""
-        z = as_float_array(pred, "BCEWithLogitsLoss", "pred")
-        t = as_float_array(target, "BCEWithLogitsLoss", "target")
+        z = as_float_array("BCEWithLogitsLoss", pred, name="pred")
+        t = as_float_array("BCEWithLogitsLoss", target, name="target")
         _same_shape("BCEWithLogitsLoss", z, t)
         if t.size and (t.min() < 0 or t.max() > 1):
             raise ValueError(

@@ -6,8 +6,9 @@ regression; with the identity it fits $y = ax + b$.
 
 import numpy as np
 
+from nnlib._checks import check_choice, check_grad, check_int, check_shape
+
 from . import functional as F
-from ._checks import check_grad, check_positive, check_shape
 from .base import Layer
 from .init import init_weight
 
@@ -25,9 +26,23 @@ class Neuron(Layer):
 
     Weights are Glorot-uniform (He-normal for ``"relu"``); the bias starts at 0.
 
+    Args:
+        n_inputs: the number of input features.
+        activation: ``"identity"``, ``"sigmoid"``, ``"relu"`` or ``"tanh"``.
+            Default: ``"identity"``.
+        rng: the generator of the initial weights; ``None`` takes the next default
+            generator (see ``nnlib.scratch.init``). Default: ``None``.
+
     Shape:
-        input (N, n_inputs) -> output (N,).
-        params: w (n_inputs,), b () (a 0-d array).
+        - Input: (N, n_inputs)
+        - Output: (N,)
+        - params: w (n_inputs,), b () (a 0-d array)
+
+    Example:
+        >>> from nnlib.scratch import Neuron
+        >>> neuron = Neuron(3, activation="sigmoid", rng=np.random.default_rng(0))
+        >>> neuron(np.zeros((4, 3)))  # sigmoid(0 + b) with b = 0
+        array([0.5, 0.5, 0.5, 0.5])
     """
 
     def __init__(
@@ -43,20 +58,17 @@ class Neuron(Layer):
                 f"Neuron expected activation as a name (str), "
                 f"got {type(activation).__name__}"
             )
-        if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"Neuron expected activation in {sorted(ACTIVATIONS)}, "
-                f"got {activation!r}"
-            )
-        self.n_inputs = check_positive(n_inputs, "n_inputs")
+        check_choice("Neuron", "activation", activation, sorted(ACTIVATIONS))
+        self.n_inputs = check_int("Neuron", "n_inputs", n_inputs)
         self.activation = activation
         kind = "he" if activation == "relu" else "xavier"
-        self._add_param("w", init_weight(kind, (n_inputs,), n_inputs, 1, rng))
+        w = init_weight(kind, (n_inputs,), n_inputs, 1, rng, where="Neuron")
+        self._add_param("w", w)
         self._add_param("b", np.zeros(()))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         r"""$y = f(x \cdot w + b)$."""
-        x = check_shape(x, "Neuron", ("N", self.n_inputs))
+        x = check_shape("Neuron", x, ("N", self.n_inputs))
         w, b = self._params_as(x.dtype, "w", "b")
         z = x @ w + b  # (N, n) @ (n,) -> (N,)
         self._cache = (x, z)
@@ -69,12 +81,12 @@ class Neuron(Layer):
         Then $dw = x^T dz$, $db = \sum_n dz_n$ and $dx = dz\,w^T$.
         """
         x, z = self._saved()
-        dy = check_grad(dy, "Neuron", z.shape)
+        dy = check_grad("Neuron", dy, z.shape)
         (w,) = self._params_as(x.dtype, "w")
         _, df = ACTIVATIONS[self.activation]
         dz = dy * df(z)  # (N,)
-        self.grads["w"] = x.T @ dz  # (n, N) @ (N,) -> (n,)
-        self.grads["b"] = np.asarray(dz.sum())  # () like b
+        self._set_grad("w", x.T @ dz)  # (n, N) @ (N,) -> (n,)
+        self._set_grad("b", np.asarray(dz.sum()))  # () like b
         return np.outer(dz, w)  # (N,) x (n,) -> (N, n)
 
     def __repr__(self) -> str:

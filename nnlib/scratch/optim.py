@@ -14,46 +14,41 @@ import math
 
 import numpy as np
 
+from nnlib._checks import check_number, describe
+
 from .base import Layer
 
 
-def _hyper(
-    name: str,
-    value: float,
-    *,
-    low: float,
-    high: float = math.inf,
-    low_open: bool = False,
-    high_open: bool = True,
-) -> float:
-    """``value`` as a float, or a ValueError naming the hyperparameter and its range.
-
-    NaN fails every comparison, so it is caught too (``lr=nan`` used to train to NaN).
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise TypeError(f"{name} expected a number, got {type(value).__name__}")
-    value = float(value)
-    above = value > low if low_open else value >= low
-    below = value < high if high_open else value <= high
-    if not (above and below):
-        left, right = "(" if low_open else "[", ")" if high_open else "]"
-        raise ValueError(
-            f"{name} expected a value in {left}{low:g}, {high:g}{right}, got {value}"
-        )
-    return value
-
-
 class Optimizer:
-    """Base class: remembers the model and per-parameter state."""
+    """Base class of the optimizers: ``step()`` updates every parameter in place.
+
+    A subclass writes ``_update(name, p, g)``, the rule for one parameter ``p`` and
+    its gradient ``g``; per-parameter buffers live in ``self.state[name]``.
+
+    Args:
+        model: a layer or a ``Sequential``, with ``params`` and ``grads``.
+        lr: the learning rate, >= 0.
+
+    Example:
+        >>> from nnlib.scratch import Dense, Optimizer
+        >>> class SignSGD(Optimizer):
+        ...     def _update(self, name, p, g):
+        ...         p -= self.lr * np.sign(g)
+        >>> layer = Dense(2, 1, rng=np.random.default_rng(0))
+        >>> layer.grads["b"][...] = 3.0
+        >>> SignSGD(layer, 0.5).step()
+        >>> layer.params["b"]
+        array([-0.5])
+    """
 
     def __init__(self, model: Layer, lr: float) -> None:
         if not (hasattr(model, "params") and hasattr(model, "grads")):
             raise TypeError(
-                f"optimizer expected a layer or Sequential with params and grads, "
-                f"got {type(model).__name__}"
+                f"{type(self).__name__} expected model as a layer or Sequential "
+                f"with params and grads, got {type(model).__name__}"
             )
         self.model = model
-        self.lr = _hyper("lr", lr, low=0.0)
+        self.lr = check_number(type(self).__name__, "lr", lr, low=0.0)
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
     def step(self) -> None:
@@ -78,11 +73,25 @@ class SGD(Optimizer):
 
     $b \leftarrow \mu b + g$ (with $b = g$ at the first step), then
     $p \leftarrow p - \eta b$; without momentum simply $p \leftarrow p - \eta g$.
+
+    Args:
+        model: a layer or a ``Sequential``, with ``params`` and ``grads``.
+        lr: the learning rate $\eta$, >= 0.
+        momentum: $\mu$, >= 0; 0 is plain gradient descent. Default: ``0.0``.
+
+    Example:
+        >>> from nnlib.scratch import SGD, Dense
+        >>> layer = Dense(2, 1, rng=np.random.default_rng(0))
+        >>> layer.grads["b"][...] = 1.0
+        >>> opt = SGD(layer, 0.1, momentum=0.9)
+        >>> opt.step(); opt.step()
+        >>> np.round(layer.params["b"], 4)  # -0.1 * 1, then -0.1 * (0.9 + 1)
+        array([-0.29])
     """
 
     def __init__(self, model: Layer, lr: float, *, momentum: float = 0.0) -> None:
         super().__init__(model, lr)
-        self.momentum = _hyper("momentum", momentum, low=0.0)
+        self.momentum = check_number("SGD", "momentum", momentum, low=0.0)
 
     def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         if self.momentum == 0:
@@ -102,14 +111,30 @@ class RMSProp(Optimizer):
 
     $v \leftarrow \alpha v + (1 - \alpha) g^2$, then
     $p \leftarrow p - \eta\, g / (\sqrt{v} + \epsilon)$ ($\epsilon$ outside the root).
+
+    Args:
+        model: a layer or a ``Sequential``, with ``params`` and ``grads``.
+        lr: the learning rate $\eta$, >= 0.
+        alpha: the decay $\alpha$ of the running average, in [0, 1].
+            Default: ``0.99``.
+        eps: $\epsilon$, > 0, keeps the step finite where $v = 0$.
+            Default: ``1e-8``.
+
+    Example:
+        >>> from nnlib.scratch import Dense, RMSProp
+        >>> layer = Dense(2, 1, rng=np.random.default_rng(0))
+        >>> layer.grads["b"][...] = 2.0
+        >>> RMSProp(layer, 0.01).step()
+        >>> np.round(layer.params["b"], 4)  # v = 0.01 * 2^2, step 0.01 * 2 / 0.2
+        array([-0.1])
     """
 
     def __init__(
         self, model: Layer, lr: float, *, alpha: float = 0.99, eps: float = 1e-8
     ) -> None:
         super().__init__(model, lr)
-        self.alpha = _hyper("alpha", alpha, low=0.0, high=1.0, high_open=False)
-        self.eps = _hyper("eps", eps, low=0.0, low_open=True)
+        self.alpha = check_number("RMSProp", "alpha", alpha, low=0.0, high=1.0)
+        self.eps = check_number("RMSProp", "eps", eps, low=0.0, low_open=True)
 
     def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         v = self._buffer(name, "square_avg", p)
@@ -128,6 +153,22 @@ class Adam(Optimizer):
     $v \leftarrow \beta_2 v + (1-\beta_2) g^2$,
     $p \leftarrow p - \frac{\eta}{1-\beta_1^t} \cdot
     \frac{m}{\sqrt{v}/\sqrt{1-\beta_2^t} + \epsilon}$ at step $t = 1, 2, \ldots$
+
+    Args:
+        model: a layer or a ``Sequential``, with ``params`` and ``grads``.
+        lr: the learning rate $\eta$, >= 0. Default: ``1e-3``.
+        betas: $(\beta_1, \beta_2)$, the decays of the two running averages, each
+            in [0, 1). Default: ``(0.9, 0.999)``.
+        eps: $\epsilon$, > 0, keeps the step finite where $v = 0$.
+            Default: ``1e-8``.
+
+    Example:
+        >>> from nnlib.scratch import Adam, Dense
+        >>> layer = Dense(2, 1, rng=np.random.default_rng(0))
+        >>> layer.grads["b"][...] = 5.0
+        >>> Adam(layer, lr=0.01).step()
+        >>> np.round(layer.params["b"], 4)  # the first step is lr, whatever |g|
+        array([-0.01])
     """
 
     def __init__(
@@ -139,13 +180,19 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(model, lr)
-        if not (isinstance(betas, tuple | list) and len(betas) == 2):
-            raise ValueError(f"betas expected a pair (beta1, beta2), got {betas!r}")
-        self.betas = (
-            _hyper("betas[0]", betas[0], low=0.0, high=1.0),
-            _hyper("betas[1]", betas[1], low=0.0, high=1.0),
+        if not isinstance(betas, tuple | list):
+            raise TypeError(
+                f"Adam expected betas as a pair (beta1, beta2), got {describe(betas)}"
+            )
+        if len(betas) != 2:
+            raise ValueError(
+                f"Adam expected betas as a pair (beta1, beta2), got {tuple(betas)}"
+            )
+        self.betas = tuple(
+            check_number("Adam", f"betas[{i}]", b, low=0.0, high=1.0, high_open=True)
+            for i, b in enumerate(betas)
         )
-        self.eps = _hyper("eps", eps, low=0.0, low_open=True)
+        self.eps = check_number("Adam", "eps", eps, low=0.0, low_open=True)
         self.t = 0
 
     def step(self) -> None:

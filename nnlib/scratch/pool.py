@@ -13,8 +13,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from nnlib._checks import check_grad, check_int, check_pair, check_shape, check_window
+
 from . import functional as F
-from ._checks import check_grad, check_positive, check_shape, check_window, pair
 from .base import Layer
 
 
@@ -28,19 +29,22 @@ class _Pool2D(Layer):
         stride: int | tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
-        self.kernel_size = pair(kernel_size, "kernel_size")
-        self.stride = self.kernel_size if stride is None else pair(stride, "stride")
+        name = type(self).__name__
+        self.kernel_size = check_pair(name, "kernel_size", kernel_size)
+        self.stride = (
+            self.kernel_size if stride is None else check_pair(name, "stride", stride)
+        )
         for k, s in zip(self.kernel_size, self.stride, strict=True):
-            check_positive(k, "kernel_size")
-            check_positive(s, "stride")
+            check_int(name, "kernel_size", k)
+            check_int(name, "stride", s)
 
     def _check(self, x: np.ndarray) -> tuple[np.ndarray, int, int]:
         """Validate the input; return it with the output size H', W'."""
         name = type(self).__name__
-        x = check_shape(x, name, ("N", "C", "H", "W"))
+        x = check_shape(name, x, ("N", "C", "H", "W"))
         check_window(name, x.shape[2:], self.kernel_size, (0, 0), x.shape)
-        Ho = F.conv_output_size(x.shape[2], self.kernel_size[0], self.stride[0])
-        Wo = F.conv_output_size(x.shape[3], self.kernel_size[1], self.stride[1])
+        Ho = F.conv_output_size(x.shape[2], self.kernel_size[0], stride=self.stride[0])
+        Wo = F.conv_output_size(x.shape[3], self.kernel_size[1], stride=self.stride[1])
         return x, Ho, Wo
 
     def _offsets(self, Ho: int, Wo: int) -> Iterator[tuple[slice, slice]]:
@@ -63,9 +67,22 @@ class MaxPool2D(_Pool2D):
     The gradient flows only to the position of each window's max; on ties the
     first in row-major order wins, as in PyTorch.
 
+    Args:
+        kernel_size: k, the window size, an int or a (height, width) pair.
+        stride: s, the step between windows, an int or a pair; ``None`` uses
+            ``kernel_size``, so windows do not overlap. Default: ``None``.
+
     Shape:
-        input (N, C, H, W) -> output (N, C, H', W') with
-        $H' = (H - k) // s + 1$ (the formula $(H + 2p - k) // s + 1$ with $p = 0$).
+        - Input: (N, C, H, W)
+        - Output: (N, C, H', W') with $H' = (H - k) // s + 1$ (the formula
+          $(H + 2p - k) // s + 1$ with $p = 0$), and the same for W
+
+    Example:
+        >>> from nnlib.scratch import MaxPool2D
+        >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+        >>> MaxPool2D(2)(x)
+        array([[[[ 5.,  7.],
+                 [13., 15.]]]])
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -89,7 +106,7 @@ class MaxPool2D(_Pool2D):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """Route each output gradient to the input position that was the max."""
         shape, argmax = self._saved()
-        dy = check_grad(dy, "MaxPool2D", argmax.shape)
+        dy = check_grad("MaxPool2D", dy, argmax.shape)
         dx = np.zeros(shape, dtype=dy.dtype)
         for o, (rows, cols) in enumerate(self._offsets(*argmax.shape[2:])):
             # += because windows overlap when stride < kernel_size
@@ -100,9 +117,22 @@ class MaxPool2D(_Pool2D):
 class AvgPool2D(_Pool2D):
     """Replace each window by its mean (per channel).
 
+    Args:
+        kernel_size: k, the window size, an int or a (height, width) pair.
+        stride: s, the step between windows, an int or a pair; ``None`` uses
+            ``kernel_size``, so windows do not overlap. Default: ``None``.
+
     Shape:
-        input (N, C, H, W) -> output (N, C, H', W') with
-        $H' = (H - k) // s + 1$ (the formula $(H + 2p - k) // s + 1$ with $p = 0$).
+        - Input: (N, C, H, W)
+        - Output: (N, C, H', W') with $H' = (H - k) // s + 1$ (the formula
+          $(H + 2p - k) // s + 1$ with $p = 0$), and the same for W
+
+    Example:
+        >>> from nnlib.scratch import AvgPool2D
+        >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+        >>> AvgPool2D(2)(x)
+        array([[[[ 2.5,  4.5],
+                 [10.5, 12.5]]]])
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -120,7 +150,7 @@ class AvgPool2D(_Pool2D):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """Each input pixel gets $dy / (k_H k_W)$ from every window it lies in."""
         shape, out_shape = self._saved()
-        dy = check_grad(dy, "AvgPool2D", out_shape)
+        dy = check_grad("AvgPool2D", dy, out_shape)
         share = dy / (self.kernel_size[0] * self.kernel_size[1])
         dx = np.zeros(shape, dtype=dy.dtype)
         for rows, cols in self._offsets(*out_shape[2:]):

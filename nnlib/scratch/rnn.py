@@ -13,7 +13,8 @@ Reference: Elman (1990), "Finding Structure in Time"; Werbos (1990),
 
 import numpy as np
 
-from ._checks import check_grad, check_positive, check_shape
+from nnlib._checks import check_grad, check_int, check_shape
+
 from .base import Layer
 from .init import init_weight
 
@@ -25,9 +26,23 @@ class RNN(Layer):
     the same maths with ``weight_ih = Wx.T``, ``weight_hh = Wh.T`` and two
     biases whose sum is ``b``.
 
+    Args:
+        input_size: D, the features of each time step.
+        hidden_size: H, the size of the hidden state.
+        rng: the generator of the initial weights; ``None`` takes the next default
+            generator (see ``nnlib.scratch.init``). Default: ``None``.
+
     Shape:
-        input (N, T, D) -> output (N, T, H).
-        params: Wx (D, H), Wh (H, H), b (H,).
+        - Input: (N, T, D)
+        - Output: (N, T, H), the hidden state after every step
+        - params: Wx (D, H), Wh (H, H), b (H,)
+
+    Example:
+        >>> from nnlib.scratch import RNN
+        >>> rnn = RNN(3, 5, rng=np.random.default_rng(0))
+        >>> h = rnn(np.ones((2, 4, 3)))
+        >>> h.shape, bool(np.abs(h).max() < 1)  # tanh keeps every h_t in (-1, 1)
+        ((2, 4, 5), True)
     """
 
     def __init__(
@@ -38,16 +53,16 @@ class RNN(Layer):
         rng: np.random.Generator | None = None,
     ) -> None:
         super().__init__()
-        self.input_size = check_positive(input_size, "input_size")
-        self.hidden_size = check_positive(hidden_size, "hidden_size")
+        self.input_size = check_int("RNN", "input_size", input_size)
+        self.hidden_size = check_int("RNN", "hidden_size", hidden_size)
         D, H = input_size, hidden_size
-        self._add_param("Wx", init_weight("xavier", (D, H), D, H, rng))
-        self._add_param("Wh", init_weight("xavier", (H, H), H, H, rng))
+        self._add_param("Wx", init_weight("xavier", (D, H), D, H, rng, where="RNN"))
+        self._add_param("Wh", init_weight("xavier", (H, H), H, H, rng, where="RNN"))
         self._add_param("b", np.zeros(H))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Run the recurrence over the T steps, starting from $h_0 = 0$."""
-        x = check_shape(x, "RNN", ("N", "T", self.input_size))
+        x = check_shape("RNN", x, ("N", "T", self.input_size))
         Wx, Wh, b = self._params_as(x.dtype, "Wx", "Wh", "b")
         N, T, _ = x.shape
         # the input part does not depend on h: do all steps in one product
@@ -65,7 +80,7 @@ class RNN(Layer):
         x, hs = self._saved()
         N, T, D = x.shape
         H = self.hidden_size
-        dy = check_grad(dy, "RNN", hs.shape)
+        dy = check_grad("RNN", dy, hs.shape)
         Wx, Wh = self._params_as(x.dtype, "Wx", "Wh")
         dz = np.empty_like(hs)  # dL/d(pre-activation) at every step
         dh_next = np.zeros((N, H), dtype=x.dtype)  # gradient arriving from step t+1
@@ -77,9 +92,9 @@ class RNN(Layer):
         h_prev = np.zeros_like(hs)
         h_prev[:, 1:] = hs[:, :-1]  # (also right for T = 0: no steps at all)
         dz2 = dz.reshape(N * T, H)  # (N, T, H) -> (N*T, H)
-        self.grads["Wx"] = x.reshape(N * T, D).T @ dz2  # (D, N*T) @ (N*T, H)
-        self.grads["Wh"] = h_prev.reshape(N * T, H).T @ dz2  # (H, N*T) @ (N*T, H)
-        self.grads["b"] = dz2.sum(axis=0)  # (H,)
+        self._set_grad("Wx", x.reshape(N * T, D).T @ dz2)  # (D, N*T) @ (N*T, H)
+        self._set_grad("Wh", h_prev.reshape(N * T, H).T @ dz2)  # (H, N*T) @ (N*T, H)
+        self._set_grad("b", dz2.sum(axis=0))  # (H,)
         return dz @ Wx.T  # (N, T, H) @ (H, D) -> (N, T, D)
 
     def __repr__(self) -> str:

@@ -5,7 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import format_shape
+from nnlib._checks import format_shape
+
 from .base import Layer
 
 
@@ -17,8 +18,21 @@ class Sequential(Layer):
     so an optimizer that updates ``params`` in place updates the layers.
     ``model[i]`` is the i-th layer, ``len(model)`` the number of layers.
 
+    Args:
+        *layers: the layers, in the order forward runs them.
+
     Shape:
-        input: what the first layer takes -> output: what the last one gives.
+        - Input: what the first layer takes
+        - Output: what the last layer gives
+
+    Example:
+        >>> from nnlib.scratch import Dense, ReLU, Sequential
+        >>> rng = np.random.default_rng(0)
+        >>> model = Sequential(Dense(4, 8, rng=rng), ReLU(), Dense(8, 2, rng=rng))
+        >>> model(np.ones((3, 4))).shape, model.backward(np.ones((3, 2))).shape
+        ((3, 2), (3, 4))
+        >>> list(model.params)
+        ['0.W', '0.b', '2.W', '2.b']
     """
 
     def __init__(self, *layers: Layer) -> None:

@@ -10,6 +10,8 @@ A batch already on that device is used as is; a batch on a *different* accelerat
 import torch
 from torch import nn
 
+from nnlib._checks import format_shape
+
 _CLASS_INDEX_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
 # losses that compare outputs and targets element by element (PyTorch broadcasts
 # mismatched shapes for some of them, with only a warning)
@@ -27,7 +29,7 @@ def split_batch(batch: object, where: str) -> tuple[torch.Tensor, torch.Tensor]:
     """Return (inputs, targets) from a batch, or raise ``TypeError`` saying why not."""
     if not (isinstance(batch, tuple | list) and len(batch) == 2):
         raise TypeError(
-            f"{where}: expected each batch to be a pair (inputs, targets), "
+            f"{where} expected each batch as a pair (inputs, targets), "
             f"got {type(batch).__name__}"
             + (f" of length {len(batch)}" if isinstance(batch, tuple | list) else "")
         )
@@ -35,8 +37,8 @@ def split_batch(batch: object, where: str) -> tuple[torch.Tensor, torch.Tensor]:
     for name, t in (("inputs", x), ("targets", y)):
         if not isinstance(t, torch.Tensor):
             raise TypeError(
-                f"{where}: {name} must be a torch.Tensor, got {type(t).__name__} "
-                "(nnlib.data.torch_loader turns numpy arrays into a loader)"
+                f"{where} expected {name} as a torch.Tensor, got {type(t).__name__}; "
+                "nnlib.data.torch_loader turns numpy arrays into a loader"
             )
     return x, y
 
@@ -50,8 +52,8 @@ def to_device(
     if t.device.type == "cpu":
         return t.to(device, non_blocking=True)
     raise ValueError(
-        f"{where}: {name} are on {t.device} but training runs on {device}; "
-        f"yield CPU tensors (they are moved for you) or tensors already on {device}"
+        f"{where} expected {name} on {device} (where the model runs) or on the CPU, "
+        f"got {name} on {t.device}; yield CPU tensors (they are moved for you)"
     )
 
 
@@ -74,10 +76,9 @@ def check_batch(
     want = model_dtype(model)
     if x.is_floating_point() and want is not None and x.dtype != want:
         raise TypeError(
-            f"{where}: inputs are {x.dtype} but the model's parameters are {want} "
-            f"(expected {want}, got {x.dtype}); "
-            f"convert the data (x.to({want}), or X.astype(np.float32) in numpy) "
-            "or the model (model.to(dtype))"
+            f"{where} expected inputs in the dtype of the model's parameters, {want}, "
+            f"got {x.dtype}; convert the data (x.to({want}), or "
+            "X.astype(np.float32) in numpy) or the model (model.to(dtype))"
         )
     class_indices = y is not None and not y.is_floating_point()
     if (
@@ -86,8 +87,8 @@ def check_batch(
         and y.dtype != torch.long
     ):
         raise TypeError(
-            f"{where}: class-index targets for {type(loss_fn).__name__} must be "
-            f"torch.long (int64), got {y.dtype}; convert with y.long()"
+            f"{where} expected class-index targets for {type(loss_fn).__name__} "
+            f"as torch.long (int64), got {y.dtype}; convert with y.long()"
         )
 
 
@@ -113,8 +114,8 @@ def compute_loss(
             low, high = int(targets.min()), int(targets.max())
             if low < 0 or high >= k:
                 raise ValueError(
-                    f"{where}: class labels must be in [0, {k}) because the model "
-                    f"outputs {k} classes, got labels from {low} to {high}"
+                    f"{where} expected class labels in [0, {k}) (the model outputs "
+                    f"{k} classes), got labels from {low} to {high}"
                 ) from exc
         raise
 
@@ -124,7 +125,10 @@ def check_loss_inputs(
 ) -> None:
     """Raise ``ValueError``/``TypeError`` when targets cannot go with these outputs."""
     name = type(loss_fn).__name__
-    got = f"got outputs {tuple(outputs.shape)} and targets {tuple(targets.shape)}"
+    shapes = (
+        f"outputs {format_shape(outputs.shape)} "
+        f"and targets {format_shape(targets.shape)}"
+    )
     if isinstance(loss_fn, _ELEMENTWISE_LOSSES) and outputs.shape != targets.shape:
         hint = ""
         if outputs.shape == (*targets.shape, 1):
@@ -132,22 +136,23 @@ def check_loss_inputs(
         elif targets.shape == (*outputs.shape, 1):
             hint = "; squeeze the targets (y.squeeze(-1))"
         raise ValueError(
-            f"{where}: {name} compares outputs and targets element by element, so "
-            f"their shapes must be equal; {got}{hint}"
+            f"{where} expected outputs and targets of one shape ({name} compares "
+            f"them element by element), got {shapes}{hint}"
         )
     if isinstance(loss_fn, _CLASS_INDEX_LOSSES) and outputs.dim() >= 2:
         labels = (outputs.shape[0], *outputs.shape[2:])  # (N, K) -> (N,)
         if targets.is_floating_point():
             if targets.shape != outputs.shape:
                 raise TypeError(
-                    f"{where}: {name} takes class labels as integers (torch.long) of "
-                    f"shape {labels}, or class probabilities of the outputs' shape; "
-                    f"{got} as {targets.dtype} (convert labels with y.long())"
+                    f"{where} expected targets for {name} as class labels "
+                    f"(torch.long) of shape {format_shape(labels)} or class "
+                    f"probabilities of the outputs' shape, got {shapes} as "
+                    f"{targets.dtype}; convert labels with y.long()"
                 )
         elif tuple(targets.shape) != labels:
             raise ValueError(
-                f"{where}: {name} takes one class label per example, shape {labels}; "
-                f"{got}"
+                f"{where} expected targets for {name} as one class label per "
+                f"example, shape {format_shape(labels)}, got {shapes}"
                 + ("; use y.squeeze(-1)" if targets.shape == (*labels, 1) else "")
             )
 

@@ -37,7 +37,29 @@ def save_checkpoint(
     scheduler: object | None = None,
     generators: Iterable[torch.Generator] = (),
 ) -> None:
-    """Write a checkpoint atomically; ``epoch`` is the number of finished epochs."""
+    """Write a checkpoint atomically; ``epoch`` is the number of finished epochs.
+
+    Args:
+        path: the file to write (its folder is created if missing).
+        model: the model whose ``state_dict`` is saved.
+        optimizer: an optimizer to save as well, or ``None``. Default: ``None``.
+        epoch: the number of finished epochs.
+        history: the history so far (as ``fit`` returns it), or ``None``.
+            Default: ``None``.
+        scheduler: a learning-rate scheduler to save as well, or ``None``.
+            Default: ``None``.
+        generators: ``torch.Generator`` objects to save, such as a data loader's.
+            Default: ``()``.
+
+    Example:
+        >>> import tempfile, torch
+        >>> from pathlib import Path
+        >>> from nnlib.train import save_checkpoint
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     save_checkpoint(Path(folder) / "run.pt", torch.nn.Linear(2, 1), epoch=3)
+        ...     print(sorted(p.name for p in Path(folder).iterdir()))
+        ['run.pt']
+    """
     state = {
         "epoch": epoch,
         "model": model.state_dict(),
@@ -69,9 +91,30 @@ def load_checkpoint(
 ) -> dict:
     """Load a checkpoint into ``model`` (and optimizer, scheduler, generators).
 
-    Returns the whole checkpoint dict (``epoch``, ``history``, ...). With
-    ``restore_rng`` the global random generators continue from the saved state;
-    ``generators`` (a loader's, see ``loader_generators``) are restored if given.
+    Args:
+        path: a file written by ``save_checkpoint``.
+        model: the model to load the weights into.
+        optimizer: an optimizer to restore, or ``None``. Default: ``None``.
+        scheduler: a scheduler to restore, or ``None``. Default: ``None``.
+        generators: ``torch.Generator`` objects to restore (a loader's, see
+            ``loader_generators``), as many as were saved. Default: ``()``.
+        map_location: where to load the tensors. Default: ``"cpu"``.
+        restore_rng: if ``True``, the global random generators continue from the
+            saved state. Default: ``True``.
+
+    Returns:
+        The whole checkpoint dict (``epoch``, ``history``, ...).
+
+    Example:
+        >>> import tempfile, torch
+        >>> from pathlib import Path
+        >>> from nnlib.train import load_checkpoint, save_checkpoint
+        >>> model, copy = torch.nn.Linear(2, 1), torch.nn.Linear(2, 1)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     save_checkpoint(Path(folder) / "run.pt", model, epoch=3)
+        ...     state = load_checkpoint(Path(folder) / "run.pt", copy)
+        >>> state["epoch"], torch.equal(copy.weight, model.weight)
+        (3, True)
     """
     state = torch.load(path, map_location=map_location, weights_only=True)
     model.load_state_dict(state["model"])
@@ -83,8 +126,9 @@ def load_checkpoint(
     if generators:
         if len(generators) != len(state["generators"]):
             raise ValueError(
-                f"checkpoint {os.fspath(path)!r} saved {len(state['generators'])} "
-                f"data loader generator(s), but {len(generators)} were given"
+                f"load_checkpoint expected {len(state['generators'])} data loader "
+                f"generator(s), as saved in {os.fspath(path)!r}, "
+                f"got {len(generators)}"
             )
         for gen, saved in zip(generators, state["generators"], strict=True):
             gen.set_state(saved.cpu())

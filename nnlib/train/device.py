@@ -26,18 +26,39 @@ def _available(kind: str) -> bool:
 
 
 def available_devices() -> list[str]:
-    """Names of the device kinds this machine can use, e.g. ``['cuda', 'cpu']``."""
+    """Names of the device kinds this machine can use, e.g. ``['cuda', 'cpu']``.
+
+    Returns:
+        A list, best first: ``"cuda"``, ``"mps"``, ``"cpu"`` (always there).
+
+    Example:
+        >>> from nnlib.train import available_devices
+        >>> available_devices()[-1]
+        'cpu'
+    """
     return [kind for kind in ("cuda", "mps", "cpu") if _available(kind)]
 
 
 def get_device(prefer: str | torch.device | None = None) -> torch.device:
     """Return the ``torch.device`` to use.
 
-    ``prefer`` (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``) wins; otherwise the
-    ``NNLIB_DEVICE`` environment variable if set and not empty; otherwise the first
-    available of cuda, mps, cpu. Asking for a device this machine lacks raises
-    ``DeviceUnavailableError`` (a ``RuntimeError`` and a ``ValueError``) saying
-    which devices are available.
+    ``prefer`` wins; otherwise the ``NNLIB_DEVICE`` environment variable if set and
+    not empty; otherwise the first available of cuda, mps, cpu. Asking for a device
+    this machine lacks raises ``DeviceUnavailableError`` (a ``RuntimeError`` and a
+    ``ValueError``) saying which devices are available.
+
+    Args:
+        prefer: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"`` or a ``torch.device``;
+            ``None`` lets the environment variable or the machine decide.
+            Default: ``None``.
+
+    Returns:
+        A ``torch.device`` this machine has.
+
+    Example:
+        >>> from nnlib.train import get_device
+        >>> get_device("cpu")
+        device(type='cpu')
     """
     source = "prefer"
     if not isinstance(prefer, str | torch.device | None):
@@ -55,10 +76,14 @@ def get_device(prefer: str | torch.device | None = None) -> torch.device:
         device = torch.device(prefer)
     except (RuntimeError, TypeError) as err:
         raise ValueError(
-            f"{source}={str(prefer)!r} is not a device name; use one of {_KINDS}"
+            f"get_device expected a device name ({', '.join(_KINDS)}), "
+            f"got {source}={str(prefer)!r}"
         ) from err
     if device.type not in _KINDS:
-        raise ValueError(f"{source}={str(prefer)!r}: nnlib trains on one of {_KINDS}")
+        raise ValueError(
+            f"get_device expected a device nnlib trains on ({', '.join(_KINDS)}), "
+            f"got {source}={str(prefer)!r}"
+        )
     if not _available(device.type):
         raise DeviceUnavailableError(
             f"get_device expected a device this machine has, got "

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from nnlib.scratch._checks import check_positive
+from nnlib._checks import check_int, check_number, format_shape
 from nnlib.train.batches import (
     check_batch,
     compute_loss,
@@ -64,7 +64,7 @@ def _forward(model: nn.Module, x: torch.Tensor, where: str) -> torch.Tensor:
         if "shape" in message or "size" in message:
             raise ValueError(
                 f"{where} expected inputs this model can take, got shape "
-                f"{tuple(x.shape)} (torch said: {exc})"
+                f"{format_shape(x.shape)} (torch said: {exc})"
             ) from exc
         raise
 
@@ -74,7 +74,7 @@ def _train_epoch(model, loader, optimizer, loss_fn, device, epoch, scheduler, cl
     model.train()
     loss_sum, n_examples, correct, counted = 0.0, 0, 0, 0
     for step, batch in enumerate(loader, start=1):
-        where = f"train_loader (epoch {epoch}, step {step})"
+        where = f"fit (train_loader, epoch {epoch}, step {step})"
         x, y = split_batch(batch, where)
         x = to_device(x, device, "inputs", where)
         y = to_device(y, device, "targets", where)
@@ -82,7 +82,7 @@ def _train_epoch(model, loader, optimizer, loss_fn, device, epoch, scheduler, cl
         if y.shape[0] == 0:  # the mean loss of no examples is NaN
             raise ValueError(
                 f"{where} expected a batch of at least one example, got inputs "
-                f"{tuple(x.shape)} and targets {tuple(y.shape)}"
+                f"{format_shape(x.shape)} and targets {format_shape(y.shape)}"
             )
 
         out = _forward(model, x, where)  # predict
@@ -108,22 +108,9 @@ def _train_epoch(model, loader, optimizer, loss_fn, device, epoch, scheduler, cl
         c, m = count_correct(out.detach(), y)
         correct, counted = correct + c, counted + m
     if n_examples == 0:
-        raise ValueError("train_loader yielded no batches")
+        raise ValueError("fit expected train_loader to yield batches, got none")
     acc = correct / counted if counted else math.nan
     return loss_sum / n_examples, acc
-
-
-def _check_grad_clip(grad_clip: object) -> None:
-    """A gradient-norm bound must be positive (a negative one trains uphill)."""
-    if grad_clip is None:
-        return
-    if isinstance(grad_clip, bool) or not isinstance(grad_clip, int | float):
-        raise TypeError(
-            f"fit expected grad_clip to be a number or None, "
-            f"got {type(grad_clip).__name__}"
-        )
-    if not (math.isfinite(grad_clip) and grad_clip > 0):
-        raise ValueError(f"fit expected grad_clip > 0, got {grad_clip}")
 
 
 def _check_optimizer_trains(optimizer: object, model: nn.Module) -> None:
@@ -159,22 +146,53 @@ def fit(
 ) -> dict[str, list[float]]:
     """Train ``model`` for ``epochs`` epochs and return the per-epoch history.
 
-    The history is a dict of lists, one entry per epoch: ``train_loss``,
-    ``train_acc`` (running means over the epoch), ``val_loss``, ``val_acc`` (NaN
-    without ``val_loader``) and ``seconds``. Accuracy is per token for sequence
-    logits (B, T, V) (``loss_fn`` then gets them flattened to (B*T, V) with labels
-    (B*T,)), NaN for a non-classifier. ``device=None`` uses ``get_device()``;
-    model and batches are moved there. ``progress`` shows one ``tqdm`` bar over
-    epochs. ``scheduler.step()`` is called after every optimizer step;
-    ``grad_clip`` clips the global gradient norm.
+    Accuracy is per token for sequence logits (B, T, V) (``loss_fn`` then gets them
+    flattened to (B*T, V) with labels (B*T,)), NaN for a non-classifier. Model and
+    batches are moved to the device. A non-finite loss raises
+    ``FloatingPointError`` naming the epoch and step.
 
-    With ``checkpoint=path`` the run is saved after every epoch; if that file exists
-    and ``resume`` is true, training continues from it and ends exactly where an
-    uninterrupted run would (same weights, bit for bit, on the same machine).
-    A non-finite loss raises ``FloatingPointError`` naming the epoch and step.
+    Args:
+        model: the ``nn.Module`` to train.
+        train_loader: yields ``(inputs, targets)`` batches of CPU tensors, such as
+            ``nnlib.data.torch_loader``.
+        val_loader: batches to evaluate after every epoch, or ``None``.
+            Default: ``None``.
+        epochs: the total number of epochs (a resumed run counts the saved ones).
+        optimizer: a ``torch.optim.Optimizer`` over ``model.parameters()``.
+        loss_fn: the loss, such as ``nn.CrossEntropyLoss()``.
+        device: where to train; ``None`` uses ``get_device()``. Default: ``None``.
+        progress: show one ``tqdm`` bar over epochs. Default: ``True``.
+        checkpoint: a file to save the run to after every epoch, or ``None``.
+            Default: ``None``.
+        resume: if ``True`` and ``checkpoint`` exists, continue from it; the run
+            then ends exactly where an uninterrupted run would (same weights, bit
+            for bit, on the same machine). Default: ``True``.
+        scheduler: its ``step()`` is called after every optimizer step, or
+            ``None``. Default: ``None``.
+        grad_clip: the largest global gradient norm, or ``None`` for no clipping.
+            Default: ``None``.
+
+    Returns:
+        The history: a dict of lists, one entry per epoch, with keys ``train_loss``,
+        ``train_acc`` (running means over the epoch), ``val_loss``, ``val_acc``
+        (NaN without ``val_loader``) and ``seconds`` (``HISTORY_KEYS``).
+
+    Example:
+        >>> import torch
+        >>> from nnlib.data import make_blobs, torch_loader
+        >>> from nnlib.train import fit
+        >>> X, y = make_blobs(60, centers=2)
+        >>> model = torch.nn.Linear(2, 2)
+        >>> history = fit(model, torch_loader(X, y, batch_size=20), epochs=3,
+        ...               optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+        ...               loss_fn=torch.nn.CrossEntropyLoss(), device="cpu",
+        ...               progress=False)
+        >>> list(history), len(history["train_loss"])
+        (['train_loss', 'train_acc', 'val_loss', 'val_acc', 'seconds'], 3)
     """
-    epochs = check_positive(epochs, "fit epochs")
-    _check_grad_clip(grad_clip)
+    epochs = check_int("fit", "epochs", epochs)
+    if grad_clip is not None:  # a negative bound flips every gradient: uphill
+        grad_clip = check_number("fit", "grad_clip", grad_clip, low=0.0, low_open=True)
     _check_optimizer_trains(optimizer, model)
     device = get_device(device)  # also checks a torch.device exists here
     model.to(device)
@@ -202,7 +220,7 @@ def fit(
         )
         val = {"loss": math.nan, "acc": math.nan}
         if val_loader is not None:
-            val = evaluate(model, val_loader, loss_fn, device=device)
+            val = evaluate(model, val_loader, loss_fn=loss_fn, device=device)
         for key, value in (
             ("train_loss", train_loss),
             ("train_acc", train_acc),
@@ -232,16 +250,35 @@ def fit(
 def evaluate(
     model: nn.Module,
     loader: Iterable,
-    loss_fn: nn.Module | None = None,
     *,
+    loss_fn: nn.Module | None = None,
     device: torch.device | str | None = None,
 ) -> dict[str, float]:
     """Mean loss and accuracy of ``model`` over ``loader``, in eval mode.
 
-    Returns ``{"loss", "acc"}`` (loss is NaN without ``loss_fn``), plus ``seq_acc``
-    (exact-sequence accuracy) when the model outputs sequence logits (B, T, V).
-    ``device=None`` keeps the model where it is. The model's train/eval mode is
-    restored afterwards.
+    The model's train/eval mode is restored afterwards.
+
+    Args:
+        model: the ``nn.Module`` to evaluate.
+        loader: yields ``(inputs, targets)`` batches.
+        loss_fn: the loss, or ``None`` for accuracy only. Default: ``None``.
+        device: where to run; ``None`` keeps the model where it is.
+            Default: ``None``.
+
+    Returns:
+        ``{"loss": ..., "acc": ...}`` (loss is NaN without ``loss_fn``), plus
+        ``"seq_acc"`` (exact-sequence accuracy) when the model outputs sequence
+        logits (B, T, V).
+
+    Example:
+        >>> import torch
+        >>> from nnlib.data import torch_loader
+        >>> from nnlib.train import evaluate
+        >>> loader = torch_loader(np.zeros((4, 2)), np.array([0, 1, 0, 1]))
+        >>> loss_fn = torch.nn.CrossEntropyLoss()
+        >>> result = evaluate(torch.nn.Linear(2, 2), loader, loss_fn=loss_fn)
+        >>> sorted(result), result["acc"]  # equal inputs: one class for all
+        (['acc', 'loss'], 0.5)
     """
     device = _model_device(model) if device is None else get_device(device)
     model.to(device)
@@ -268,7 +305,10 @@ def evaluate(
         n_examples += n
     model.train(was_training)
     if n_examples == 0:
-        raise ValueError("evaluate: the loader yielded no batches")
+        raise ValueError(
+            "evaluate expected loader to yield a batch of at least one example, "
+            "got none"
+        )
     result = {
         "loss": loss_sum / n_examples if loss_fn is not None else math.nan,
         "acc": correct / counted if counted else math.nan,
@@ -288,11 +328,28 @@ def predict(
 ) -> torch.Tensor:
     """Model outputs (e.g. logits) for ``data``, in eval mode, as one CPU tensor.
 
-    ``data`` is a tensor or numpy array of inputs (split into ``batch_size`` chunks)
-    or a loader yielding inputs or (inputs, targets) pairs. Use ``.argmax(-1)`` on
-    the result for class predictions. ``device=None`` keeps the model where it is.
+    Use ``.argmax(-1)`` on the result for class predictions.
+
+    Args:
+        model: the ``nn.Module`` to run.
+        data: a tensor or numpy array of inputs (split into ``batch_size``
+            chunks), or a loader yielding inputs or (inputs, targets) pairs.
+        device: where to run; ``None`` keeps the model where it is.
+            Default: ``None``.
+        batch_size: the rows per chunk for a tensor or array. Default: ``512``.
+
+    Shape:
+        - data: (N, ...)
+        - Output: (N, ...), what the model gives for each input
+
+    Example:
+        >>> import torch
+        >>> from nnlib.train import predict
+        >>> model = torch.nn.Linear(3, 2)
+        >>> predict(model, np.zeros((5, 3), np.float32), batch_size=2).shape
+        torch.Size([5, 2])
     """
-    batch_size = check_positive(batch_size, "predict batch_size")
+    batch_size = check_int("predict", "batch_size", batch_size)
     device = _model_device(model) if device is None else get_device(device)
     model.to(device)
     if isinstance(data, list | tuple) and not _holds_batches(data):
@@ -323,7 +380,7 @@ def predict(
         outputs.append(_forward(model, x, where).cpu())
     model.train(was_training)
     if not outputs:
-        raise ValueError("predict: no data given")
+        raise ValueError("predict expected at least one batch of inputs, got none")
     return torch.cat(outputs)  # list of (b, ...) -> (N, ...)
 
 

@@ -11,27 +11,38 @@ import random
 import numpy as np
 import torch
 
+from nnlib._checks import check_seed
 from nnlib.scratch.init import seed_default_rng
 
 
-def seed_everything(seed: int, deterministic: bool = False) -> None:
-    """Seed Python's ``random``, numpy's global generator, torch (CPU and GPU) and
+def seed_everything(seed: int, *, deterministic: bool = False) -> None:
+    """Seed every random generator a notebook uses, in one call.
+
+    That is Python's ``random``, numpy's global generator, torch (CPU and GPU) and
     the default generators of ``nnlib.scratch`` layers built with ``rng=None``.
 
-    With ``deterministic=True`` torch also refuses nondeterministic GPU kernels
-    (``torch.use_deterministic_algorithms``); slower, and only matters on a GPU:
-    on the CPU, same seed and same thread count already give identical bits.
+    Args:
+        seed: an int in [0, 2**32 - 1] (numpy's range).
+        deterministic: if ``True``, torch also refuses nondeterministic GPU kernels
+            (``torch.use_deterministic_algorithms``); slower, and only matters on a
+            GPU: on the CPU, same seed and same thread count already give identical
+            bits. Default: ``False``.
+
+    Example:
+        >>> import torch
+        >>> from nnlib.train import seed_everything
+        >>> seed_everything(0)
+        >>> a = torch.rand(3)
+        >>> seed_everything(0)
+        >>> bool(torch.equal(torch.rand(3), a))
+        True
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(
-            f"seed_everything expected seed as an int, got {type(seed).__name__}"
-        )
-    if not 0 <= seed < 2**32:
+    seed = check_seed("seed_everything", seed)
+    if seed >= 2**32:
         raise ValueError(
             f"seed_everything expected seed in [0, 2**32 - 1] (numpy's range), "
             f"got {seed}"
         )
-    seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)
     seed_default_rng(seed)  # nnlib.scratch layers built with rng=None
@@ -44,7 +55,17 @@ def seed_everything(seed: int, deterministic: bool = False) -> None:
 
 
 def rng_state() -> dict:
-    """Snapshot of all global generators, as plain types and tensors (safe to save)."""
+    """Snapshot of all global generators, as plain types and tensors (safe to save).
+
+    Returns:
+        A dict with the states of ``"python"``, ``"numpy"``, ``"torch"`` and
+        ``"cuda"`` (a list, empty without a GPU), for ``set_rng_state``.
+
+    Example:
+        >>> from nnlib.train import rng_state
+        >>> sorted(rng_state())
+        ['cuda', 'numpy', 'python', 'torch']
+    """
     np_state = np.random.get_state(legacy=False)
     return {
         "python": random.getstate(),
@@ -60,7 +81,20 @@ def rng_state() -> dict:
 
 
 def set_rng_state(state: dict) -> None:
-    """Restore the generators saved by ``rng_state``."""
+    """Restore the generators saved by ``rng_state``.
+
+    Args:
+        state: a dict from ``rng_state``.
+
+    Example:
+        >>> import torch
+        >>> from nnlib.train import rng_state, set_rng_state
+        >>> state = rng_state()
+        >>> a = torch.rand(3)
+        >>> set_rng_state(state)
+        >>> bool(torch.equal(torch.rand(3), a))
+        True
+    """
     version, internal, gauss = state["python"]
     random.setstate((version, tuple(internal), gauss))
     n = state["numpy"]

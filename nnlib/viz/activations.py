@@ -28,14 +28,35 @@ ACTIVATIONS: dict[str, tuple[Fn, Fn]] = {
 def activation_pair(fn: str | Any, x: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
     """Name, values and derivative of an activation at the points ``x``.
 
-    ``fn`` is a name from ``ACTIVATIONS``, a layer with ``forward``/``backward`` (the
-    derivative is ``backward`` of ones, which is exactly what backprop uses), or a
-    plain function (derivative by central differences, step 1e-5).
+    Args:
+        fn: a name from ``ACTIVATIONS``, a layer with ``forward``/``backward`` (the
+            derivative is ``backward`` of ones, which is exactly what backprop
+            uses), or a plain function (derivative by central differences, step
+            1e-5).
+        x: the points.
+
+    Shape:
+        - x: (P,)
+        - values, derivative: (P,)
+
+    Returns:
+        ``(name, values, derivative)``.
+
+    Example:
+        >>> from nnlib.scratch import Tanh
+        >>> from nnlib.viz import activation_pair
+        >>> activation_pair("relu", np.array([-1.0, 2.0]))
+        ('relu', array([0., 2.]), array([0., 1.]))
+        >>> activation_pair(Tanh(), np.zeros(1))
+        ('Tanh', array([0.]), array([1.]))
     """
     if isinstance(fn, str):
         key = fn.lower().replace("-", "_").replace(" ", "_")
         if key not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {fn!r}; known: {sorted(ACTIVATIONS)}")
+            raise ValueError(
+                f"activation_pair expected an activation in {sorted(ACTIVATIONS)}, "
+                f"got {fn!r}"
+            )
         f, df = ACTIVATIONS[key]
         return fn, f(x), df(x)
     if hasattr(fn, "forward") and hasattr(fn, "backward"):
@@ -47,7 +68,10 @@ def activation_pair(fn: str | Any, x: np.ndarray) -> tuple[str, np.ndarray, np.n
         h = 1e-5
         slopes = (to_numpy(fn(x + h)) - to_numpy(fn(x - h))) / (2 * h)
         return getattr(fn, "__name__", "f"), to_numpy(fn(x)), slopes
-    raise TypeError(f"expected a name, a layer or a function, got {type(fn).__name__}")
+    raise TypeError(
+        "activation_pair expected fn as a name, a layer or a function, "
+        f"got {type(fn).__name__}"
+    )
 
 
 def plot_activation(
@@ -59,8 +83,18 @@ def plot_activation(
 ) -> Figure:
     """Each activation (solid) with its derivative (dashed), one panel per function.
 
-    ``fn`` is one activation or a list of them (see :func:`activation_pair`), e.g.
-    ``plot_activation(["sigmoid", "tanh", "relu", "leaky_relu"])``.
+    Args:
+        fn: one activation or a list of them, each as :func:`activation_pair`
+            takes it, e.g. ``["sigmoid", "tanh", "relu", "leaky_relu"]``.
+        x_range: the interval of x. Default: ``(-5.0, 5.0)``.
+        points: the number of x values. Default: ``401``.
+        title: the title; ``None`` for none. Default: ``None``.
+
+    Example:
+        >>> from nnlib.viz import plot_activation
+        >>> fig = plot_activation(["sigmoid", "relu"])
+        >>> type(fig).__name__, [ax.get_title() for ax in fig.axes]
+        ('CourseFigure', ['sigmoid', 'relu'])
     """
     fns = list(fn) if isinstance(fn, list | tuple) else [fn]
     x = np.linspace(*x_range, points)

@@ -52,12 +52,27 @@ def plot_attention(
 ) -> Figure:
     """Attention weights as a heat map: row i shows how query i spreads over the keys.
 
-    With several heads, one panel per head. ``tokens`` label the keys (and the queries,
-    unless ``query_tokens`` is given). Values are written in the cells when
-    ``annotate`` is True (default: when there are at most 10 keys).
+    With several heads, one panel per head.
+
+    Args:
+        weights: attention weights, a numpy array or a torch tensor.
+        tokens: labels of the keys (and of the queries, unless ``query_tokens`` is
+            given); ``None`` numbers them. Default: ``None``.
+        query_tokens: labels of the queries. Default: ``None``.
+        annotate: write the values in the cells; ``None`` does so when there are
+            at most 10 keys. Default: ``None``.
+        ax: an Axes to draw one head into; ``None`` makes a new figure.
+            Default: ``None``.
+        title: the title; ``None`` for none. Default: ``None``.
 
     Shape:
-        weights: (Tq, Tk), (heads, Tq, Tk) or (1, heads, Tq, Tk)
+        - weights: (Tq, Tk), (h, Tq, Tk) or (1, h, Tq, Tk) for Tq queries, Tk keys
+
+    Example:
+        >>> from nnlib.viz import plot_attention
+        >>> fig = plot_attention(np.full((2, 3, 3), 1 / 3), tokens=["a", "b", "c"])
+        >>> [ax.get_title() for ax in fig.axes[:2]]
+        ['head 0', 'head 1']
     """
     w = to_numpy(weights).astype(np.float64)
     if w.ndim == 4 and w.shape[0] == 1:
@@ -65,7 +80,10 @@ def plot_attention(
     if w.ndim == 2:
         w = w[None]  # (Tq, Tk) -> (1, Tq, Tk)
     if w.ndim != 3:
-        raise ValueError(f"weights must be (Tq, Tk) or (heads, Tq, Tk), got {w.shape}")
+        raise ValueError(
+            f"plot_attention expected weights (Tq, Tk) or (heads, Tq, Tk), "
+            f"got {w.shape}"
+        )
     heads, Tq, Tk = w.shape
     keys = (
         [str(t) for t in tokens] if tokens is not None else [str(j) for j in range(Tk)]
@@ -77,14 +95,16 @@ def plot_attention(
     )
     if len(keys) != Tk or len(queries) != Tq:
         raise ValueError(
-            f"got {len(keys)} key and {len(queries)} query labels for weights of shape "
-            f"(Tq={Tq}, Tk={Tk})"
+            f"plot_attention expected {Tk} key and {Tq} query labels (weights "
+            f"{w.shape}), got {len(keys)} and {len(queries)}"
         )
     annotate = Tk <= 10 if annotate is None else annotate
     side = min(1.5 + 0.32 * max(Tq, Tk), 6.0)
     if ax is not None:
         if heads != 1:
-            raise ValueError(f"ax= takes one head, got {heads} heads")
+            raise ValueError(
+                f"plot_attention expected one head with ax=, got {heads} heads"
+            )
         fig, axes = target_axes(ax)[0], [ax]
     else:
         fig, axes = new_figure(1, heads, figsize=(side * heads + 0.6, side), grid=False)
@@ -114,18 +134,37 @@ def plot_cost_vs_size(
 ) -> Figure:
     """Measured cost against problem size on log-log axes, with reference slopes.
 
-    One panel for ``time`` and one for ``memory`` (each a dict name -> values, one per
-    size); each series is a line with markers. Every panel also gets one dashed grey
-    line per entry of ``slopes``, $\\propto L^k$, starting a factor 2 below the panel's
+    Each series is a line with markers. Every panel also gets one dashed grey line
+    per entry of ``slopes``, $\\propto L^k$, starting a factor 2 below the panel's
     lowest first value (on a log-log plot a power law $L^k$ is a straight line of
     slope k).
+
+    Args:
+        sizes: the problem sizes L (the x values).
+        time: a dict name -> times, one per size, for the first panel.
+            Default: ``None``.
+        memory: a dict name -> memory, one per size, for the second panel.
+            Default: ``None``.
+        slopes: the powers k of the reference lines. Default: ``(1, 2)``.
+        xlabel: the x label. Default: ``"sequence length L"``.
+        time_label: the y label of the time panel. Default: ``"time (s)"``.
+        memory_label: the y label of the memory panel. Default: ``"memory (MB)"``.
+
+    Example:
+        >>> from nnlib.viz import plot_cost_vs_size
+        >>> fig = plot_cost_vs_size([64, 128, 256], time={"sdpa": [1.0, 2.1, 4.3]})
+        >>> fig.axes[0].get_xscale(), fig.axes[0].get_ylabel()
+        ('log', 'time (s)')
     """
     sizes_arr = np.asarray(sizes, dtype=float)
     panels = [
         (d, label) for d, label in ((time, time_label), (memory, memory_label)) if d
     ]
     if not panels:
-        raise ValueError("give time and/or memory measurements (dicts name -> values)")
+        raise ValueError(
+            "plot_cost_vs_size expected time and/or memory measurements "
+            "(dicts name -> values), got neither"
+        )
     fig, axes = new_figure(1, len(panels))
     for ax, (series, label) in zip(np.atleast_1d(axes), panels, strict=True):
         first_values = []
@@ -133,8 +172,8 @@ def plot_cost_vs_size(
             values = np.asarray(values, dtype=float)
             if values.shape != sizes_arr.shape:
                 raise ValueError(
-                    f"series {name!r} has {values.shape} values for {sizes_arr.shape} "
-                    f"sizes"
+                    f"plot_cost_vs_size expected one value per size {sizes_arr.shape} "
+                    f"in series {name!r}, got {values.shape}"
                 )
             ax.plot(sizes_arr, values, "o-", color=COLORS[k % len(COLORS)], label=name)
             first_values.append(values[0])

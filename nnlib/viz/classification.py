@@ -23,9 +23,21 @@ def _is_torch_module(model: Any) -> bool:
 def model_outputs(model: Any, X: np.ndarray) -> np.ndarray:
     """The raw outputs of ``model`` on the rows of ``X``, as a numpy array.
 
-    ``model`` may be a torch ``nn.Module`` (run in eval mode under ``no_grad`` on its
-    own device, then restored to its previous mode), an object with ``.forward`` (an
-    ``nnlib.scratch`` layer or ``Sequential``) or any callable taking an (N, 2) array.
+    Args:
+        model: a torch ``nn.Module`` (run in eval mode under ``no_grad`` on its own
+            device, then restored to its previous mode), an object with
+            ``.forward`` (an ``nnlib.scratch`` layer or ``Sequential``) or any
+            callable taking an (N, 2) array.
+        X: the points.
+
+    Shape:
+        - X: (N, 2)
+        - Output: what the model gives, e.g. (N,), (N, 1) or (N, K)
+
+    Example:
+        >>> from nnlib.viz import model_outputs
+        >>> model_outputs(lambda X: X.sum(axis=1), np.ones((3, 2)))
+        array([2., 2., 2.])
     """
     if _is_torch_module(model):
         import torch  # already imported by whoever built the model
@@ -46,16 +58,35 @@ def model_outputs(model: Any, X: np.ndarray) -> np.ndarray:
     if callable(model):
         return to_numpy(model(X))
     raise TypeError(
-        f"model must be callable or have .forward, got {type(model).__name__}"
+        "model_outputs expected a model that is callable or has .forward, "
+        f"got {type(model).__name__}"
     )
 
 
-def predict_classes(outputs: np.ndarray, threshold: float | None = None) -> np.ndarray:
+def predict_classes(
+    outputs: np.ndarray, *, threshold: float | None = None
+) -> np.ndarray:
     """Class indices from model outputs.
 
     (N, K) with K >= 2: argmax. (N,) or (N, 1): one score per row; class 1 when it
-    exceeds ``threshold``, which defaults to 0.5 if every score lies in [0, 1]
-    (probabilities) and to 0 otherwise (logits).
+    exceeds ``threshold``.
+
+    Args:
+        outputs: the scores of a model.
+        threshold: the score above which a row is class 1; ``None`` takes 0.5 if
+            every score lies in [0, 1] (probabilities) and 0 otherwise (logits).
+            Default: ``None``.
+
+    Shape:
+        - outputs: (N, K), (N,) or (N, 1)
+        - Output: (N,) int64
+
+    Example:
+        >>> from nnlib.viz import predict_classes
+        >>> predict_classes(np.array([[0.1, 0.9], [0.8, 0.2]]))
+        array([1, 0])
+        >>> predict_classes(np.array([0.2, 0.7]))  # probabilities: threshold 0.5
+        array([0, 1])
     """
     outputs = np.asarray(outputs)
     if outputs.ndim == 2 and outputs.shape[1] >= 2:
@@ -64,7 +95,8 @@ def predict_classes(outputs: np.ndarray, threshold: float | None = None) -> np.n
         outputs = outputs[:, 0]  # (N, 1) -> (N,)
     if outputs.ndim != 1:
         raise ValueError(
-            f"expected outputs (N,), (N, 1) or (N, K), got {outputs.shape}"
+            f"predict_classes expected outputs (N,), (N, 1) or (N, K), "
+            f"got {outputs.shape}"
         )
     if threshold is None:
         threshold = 0.5 if outputs.min() >= 0 and outputs.max() <= 1 else 0.0
@@ -85,16 +117,35 @@ def plot_decision_boundary(
     """The class a 2-D classifier predicts everywhere around the data, and the data.
 
     Draws one image (the predicted class on a ``resolution`` x ``resolution`` grid
-    ``margin`` beyond the data) and one scatter per class. See :func:`model_outputs`
-    for the models accepted and :func:`predict_classes` for how outputs become classes.
-    The title gives the accuracy on ``(X, y)`` unless ``title`` is set.
+    ``margin`` beyond the data) and one scatter per class.
+
+    Args:
+        model: a model as :func:`model_outputs` takes it.
+        X: the points.
+        y: their integer labels, or ``None`` to draw the points in grey.
+            Default: ``None``.
+        resolution: grid points along each axis. Default: ``200``.
+        margin: how far the grid reaches beyond the data. Default: ``0.5``.
+        threshold: as in :func:`predict_classes`. Default: ``None``.
+        ax: an Axes to draw into; ``None`` makes a new figure. Default: ``None``.
+        title: the title; ``None`` gives the accuracy on ``(X, y)``.
+            Default: ``None``.
 
     Shape:
-        X: (N, 2), y: (N,) integer labels
+        - X: (N, 2)
+        - y: (N,) integer labels
+
+    Example:
+        >>> from nnlib.data import make_blobs
+        >>> from nnlib.viz import plot_decision_boundary
+        >>> X, y = make_blobs(60, centers=2)  # class 1 sits below y = 0
+        >>> fig = plot_decision_boundary(lambda X: X[:, 1] < 0, X, y, resolution=20)
+        >>> fig.axes[0].get_title(), fig.axes[0].get_xlabel()
+        ('accuracy 100.0 %', '$x_1$')
     """
     X = to_numpy(X).astype(np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (N, 2), got {X.shape}")
+        raise ValueError(f"plot_decision_boundary expected X (N, 2), got {X.shape}")
     (x0, y0), (x1, y1) = X.min(axis=0) - margin, X.max(axis=0) + margin
     gx, gy = np.meshgrid(
         np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
@@ -104,7 +155,7 @@ def plot_decision_boundary(
     if threshold is None and (scores.ndim == 1 or scores.shape[1] == 1):
         # decide probabilities vs logits once, on the grid, and use it for the data too
         threshold = 0.5 if scores.min() >= 0 and scores.max() <= 1 else 0.0
-    regions = predict_classes(scores, threshold)
+    regions = predict_classes(scores, threshold=threshold)
     regions = regions.reshape(resolution, resolution)  # (R*R,) -> (R, R)
 
     labels = None if y is None else to_numpy(y).astype(np.int64).ravel()
@@ -139,7 +190,7 @@ def plot_decision_boundary(
                 )
         ax.legend(fontsize=FONT_SIZE - 1, loc="upper right")
         if title is None:
-            predicted = predict_classes(model_outputs(model, X), threshold)
+            predicted = predict_classes(model_outputs(model, X), threshold=threshold)
             accuracy = np.mean(predicted == labels)
             title = f"accuracy {100 * accuracy:.1f} %"
     ax.set_xlim(x0, x1)

@@ -20,12 +20,24 @@ def plot_kernels(
     """Convolution kernels as small images on one shared, zero-centred colour scale.
 
     Red is positive, blue negative, white zero. With several input channels each
-    (output, input) pair is one panel, one row per output channel (``ncols`` is then
-    the number of input channels, at most 16). At most ``max_kernels`` panels.
+    (output, input) pair is one panel, one row per output channel.
+
+    Args:
+        weights: the kernels, a numpy array or a torch tensor.
+        ncols: panels per row; with several input channels it is the number of
+            input channels, at most 16. Default: ``8``.
+        max_kernels: the most panels drawn. Default: ``64``.
+        title: the title; ``None`` for none. Default: ``None``.
 
     Shape:
-        weights: (out, in, kH, kW) (as ``Conv2D.params["W"]`` or a torch
-        ``conv.weight``), (out, kH, kW) or (kH, kW)
+        - weights: (F, C, kH, kW) (as ``Conv2D.params["W"]`` or a torch
+          ``conv.weight``), (F, kH, kW) or (kH, kW)
+
+    Example:
+        >>> from nnlib.viz import plot_kernels
+        >>> fig = plot_kernels(np.zeros((4, 1, 3, 3)))
+        >>> [ax.get_title() for ax in fig.axes]
+        ['0', '1', '2', '3']
     """
     w = to_numpy(weights).astype(np.float64)
     if w.ndim == 2:
@@ -34,8 +46,8 @@ def plot_kernels(
         w = w[:, None]  # (out, kH, kW) -> (out, 1, kH, kW)
     if w.ndim != 4:
         raise ValueError(
-            "weights must be (out, in, kH, kW), (out, kH, kW) or (kH, kW), "
-            f"got {w.shape}"
+            "plot_kernels expected weights (out, in, kH, kW), (out, kH, kW) or "
+            f"(kH, kW), got {w.shape}"
         )
     n_out, n_in = w.shape[:2]
     if n_in > 1:
@@ -72,11 +84,26 @@ def plot_feature_maps(
 ) -> Figure:
     """One panel per channel of a feature map, optionally after the input image.
 
-    Each map has its own colour scale (what matters is where it responds). The input
-    ``image``, if given, comes first, titled "input".
+    Each map has its own colour scale (what matters is where it responds).
+
+    Args:
+        maps: the feature maps of one image, a numpy array or a torch tensor.
+        image: the input image, drawn first and titled "input"; ``None`` for
+            none. Default: ``None``.
+        ncols: panels per row. Default: ``8``.
+        max_maps: the most maps drawn. Default: ``32``.
+        cmap: the matplotlib colour map of the maps. Default: ``"viridis"``.
+        title: the title; ``None`` for none. Default: ``None``.
 
     Shape:
-        maps: (C, H, W) or (1, C, H, W); image: (H0, W0), (1, H0, W0) or (1, 1, H0, W0)
+        - maps: (C, H, W) or (1, C, H, W)
+        - image: (H0, W0), (1, H0, W0) or (1, 1, H0, W0)
+
+    Example:
+        >>> from nnlib.viz import plot_feature_maps
+        >>> fig = plot_feature_maps(np.zeros((1, 3, 6, 6)), image=np.zeros((8, 8)))
+        >>> [ax.get_title() for ax in fig.axes]
+        ['input', 'map 0', 'map 1', 'map 2']
     """
     m = to_numpy(maps).astype(np.float64)
     if m.ndim == 4 and m.shape[0] == 1:
@@ -84,13 +111,18 @@ def plot_feature_maps(
     if m.ndim == 2:
         m = m[None]  # (H, W) -> (1, H, W)
     if m.ndim != 3:
-        raise ValueError(f"maps must be (C, H, W) or (1, C, H, W), got {m.shape}")
+        raise ValueError(
+            f"plot_feature_maps expected maps (C, H, W) or (1, C, H, W), got {m.shape}"
+        )
     m = m[:max_maps]
     panels: list[tuple[str, np.ndarray, str]] = []
     if image is not None:
         img = np.squeeze(to_numpy(image))
         if img.ndim != 2:
-            raise ValueError(f"image must hold one 2-D channel, got {np.shape(image)}")
+            raise ValueError(
+                "plot_feature_maps expected an image of one 2-D channel, "
+                f"got {np.shape(image)}"
+            )
         panels.append(("input", img, "gray_r"))
     panels += [(f"map {c}", fmap, cmap) for c, fmap in enumerate(m)]
     fig, axes = image_grid(

@@ -15,10 +15,26 @@ from nnlib.viz.style import FONT_SIZE, WRONG, image_grid, target_axes, to_numpy
 def confusion_matrix(
     y_true: np.ndarray, y_pred: np.ndarray, n_classes: int | None = None
 ) -> np.ndarray:
-    """Counts ``C[i, j]`` of samples of true class i predicted as class j (numpy
-    arrays or torch tensors; the formula is ``nnlib.scratch.functional``'s).
+    """Counts ``C[i, j]`` of samples of true class i predicted as class j.
 
-    Shape: (N,), (N,) -> (K, K) int64
+    The formula is ``nnlib.scratch.functional``'s; this one also takes torch
+    tensors.
+
+    Args:
+        y_true: the true labels, integers in [0, K).
+        y_pred: the predicted labels, integers in [0, K).
+        n_classes: K; ``None`` takes the largest label + 1. Default: ``None``.
+
+    Shape:
+        - y_true, y_pred: (N,)
+        - Output: (K, K) int64
+
+    Example:
+        >>> import torch
+        >>> from nnlib.viz import confusion_matrix
+        >>> confusion_matrix(torch.tensor([0, 1, 1]), np.array([0, 1, 0]))
+        array([[1, 0],
+               [1, 1]])
     """
     return F.confusion_matrix(to_numpy(y_true), to_numpy(y_pred), n_classes)
 
@@ -34,7 +50,22 @@ def plot_confusion_matrix(
 ) -> Figure:
     """The confusion matrix as a heat map with the count (or row share) in every cell.
 
-    Rows are true classes, columns predicted ones; the title gives the accuracy.
+    Rows are true classes, columns predicted ones.
+
+    Args:
+        y_true: the true labels (N,).
+        y_pred: the predicted labels (N,).
+        class_names: one name per class, which also fixes K; ``None`` numbers
+            the classes. Default: ``None``.
+        normalize: show each row's shares instead of counts. Default: ``False``.
+        ax: an Axes to draw into; ``None`` makes a new figure. Default: ``None``.
+        title: the title; ``None`` gives the accuracy. Default: ``None``.
+
+    Example:
+        >>> from nnlib.viz import plot_confusion_matrix
+        >>> fig = plot_confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2])
+        >>> fig.axes[0].get_title(), fig.axes[0].get_xlabel()
+        ('accuracy 75.0 %', 'predicted')
     """
     matrix = confusion_matrix(
         y_true, y_pred, None if class_names is None else len(class_names)
@@ -91,8 +122,8 @@ def _as_images(images: np.ndarray) -> np.ndarray:
     if images.ndim == 4 and images.shape[3] in (3, 4):
         return images
     raise ValueError(
-        "images must be (N, H, W), (N, 1, H, W), (N, 3, H, W), (N, H, W, 3) or "
-        f"(N, H*W) with square images, got {images.shape}"
+        "plot_image_grid expected images (N, H, W), (N, 1, H, W), (N, 3, H, W), "
+        f"(N, H, W, 3) or (N, H*W) with square images, got {images.shape}"
     )
 
 
@@ -109,13 +140,37 @@ def plot_image_grid(
 ) -> Figure:
     """Images in a grid, each titled with its label, or "label→prediction" when wrong.
 
-    Wrong predictions get a red title and a red frame. At most ``max_images`` are shown
-    (the first ones).
+    Wrong predictions get a red title and a red frame.
+
+    Args:
+        images: the images, a numpy array or a torch tensor.
+        labels: the true labels, or ``None``. Default: ``None``.
+        predictions: the predicted labels, or ``None``. Default: ``None``.
+        class_names: names to show instead of the label numbers.
+            Default: ``None``.
+        ncols: images per row. Default: ``10``.
+        max_images: how many of the first images are shown. Default: ``60``.
+        cmap: the matplotlib colour map of grey images. Default: ``"gray_r"``.
+        title: the title; ``None`` for none. Default: ``None``.
+
+    Shape:
+        - images: (N, H, W), (N, 1, H, W), (N, 3, H, W), (N, H, W, 3), or (N, H*W)
+          for square images
+        - labels, predictions: (N,)
+
+    Example:
+        >>> from nnlib.viz import plot_image_grid
+        >>> images = np.zeros((3, 8, 8))
+        >>> fig = plot_image_grid(images, labels=[1, 2, 3], predictions=[1, 2, 0])
+        >>> [ax.get_title() for ax in fig.axes]
+        ['1', '2', '3→0']
     """
     images = _as_images(images)[:max_images]
     n = len(images)
     if n == 0:
-        raise ValueError("plot_image_grid needs at least one image")
+        raise ValueError(
+            f"plot_image_grid expected at least one image, got {images.shape}"
+        )
     labels = None if labels is None else to_numpy(labels).ravel()[:n]
     predictions = None if predictions is None else to_numpy(predictions).ravel()[:n]
 

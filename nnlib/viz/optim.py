@@ -44,18 +44,42 @@ def plot_optimizer_paths(
 ) -> Figure:
     """Contours of ``f(x, y)`` with the path each optimizer took across them.
 
-    ``f`` takes two arrays of the same shape and returns the loss at each point.
-    ``paths`` maps an optimizer's name to its points, shape (k, 2). With ``overlay``
-    all paths share one panel; otherwise each gets its own panel, side by side. Each
-    path is one line with dots, starting at a circle; ``minimum``, if given, is a star.
-    Limits default to the paths' extent plus 10 %.
+    Each path is one line with dots, starting at a circle.
+
+    Args:
+        f: takes two arrays of the same shape and returns the loss at each point.
+        paths: maps an optimizer's name to the points it visited.
+        xlim: (low, high) of the first coordinate; ``None`` takes the paths'
+            extent plus 10 %. Default: ``None``.
+        ylim: the same for the second coordinate. Default: ``None``.
+        overlay: all paths in one panel; ``False`` gives each its own panel, side
+            by side. Default: ``True``.
+        minimum: a point to mark with a star, or ``None``. Default: ``None``.
+        levels: the number of contour levels. Default: ``25``.
+        title: the title; ``None`` for none. Default: ``None``.
+
+    Shape:
+        - each path: (k, 2)
+
+    Example:
+        >>> from nnlib.viz import plot_optimizer_paths
+        >>> path = np.array([[2.0, 1.0], [1.0, 0.5], [0.0, 0.0]])
+        >>> fig = plot_optimizer_paths(lambda x, y: x**2 + y**2, {"SGD": path})
+        >>> fig.axes[0].get_legend().get_texts()[0].get_text()
+        'SGD (2 steps)'
     """
     arrays = {name: to_numpy(p).astype(float) for name, p in paths.items()}
     for name, p in arrays.items():
         if p.ndim != 2 or p.shape[1] != 2 or len(p) == 0:
-            raise ValueError(f"path {name!r} must have shape (k, 2), got {p.shape}")
+            raise ValueError(
+                f"plot_optimizer_paths expected path {name!r} (k, 2) with k >= 1, "
+                f"got {p.shape}"
+            )
     if not arrays:
-        raise ValueError("paths is empty: give at least one name -> (k, 2) path")
+        raise ValueError(
+            "plot_optimizer_paths expected at least one name -> (k, 2) path, "
+            "got an empty paths"
+        )
     points = np.concatenate(list(arrays.values()))
     points = points[np.isfinite(points).all(axis=1)]
     if minimum is not None:

@@ -13,7 +13,22 @@ from nnlib.viz.style import COLORS, FONT_SIZE, target_axes, to_numpy
 
 
 def line_mse(x: np.ndarray, y: np.ndarray, a: float, b: float) -> float:
-    """Mean squared error of the line $\\hat y = a x + b$ on the points (x, y)."""
+    """Mean squared error of the line $\\hat y = a x + b$ on the points (x, y).
+
+    Args:
+        x: the inputs (n,).
+        y: the targets (n,).
+        a: the slope.
+        b: the intercept.
+
+    Returns:
+        A Python float.
+
+    Example:
+        >>> from nnlib.viz import line_mse
+        >>> line_mse(np.array([0.0, 1.0]), np.array([1.0, 2.0]), a=2.0, b=1.0)
+        0.5
+    """
     return float(np.mean((a * np.asarray(x) + b - np.asarray(y)) ** 2))
 
 
@@ -22,7 +37,22 @@ def mse_grid(
 ) -> np.ndarray:
     """MSE of every line on a grid: entry [i, j] is a = a_values[j], b = b_values[i].
 
-    Shape: (n,), (n,), (A,), (B,) -> (B, A)
+    Args:
+        x: the inputs (n,).
+        y: the targets (n,).
+        a_values: the slopes (A,).
+        b_values: the intercepts (B,).
+
+    Shape:
+        - x, y: (n,); a_values: (A,); b_values: (B,)
+        - Output: (B, A)
+
+    Example:
+        >>> from nnlib.viz import mse_grid
+        >>> x, y = np.array([0.0, 1.0]), np.array([1.0, 3.0])
+        >>> grid = mse_grid(x, y, np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0]))
+        >>> grid.shape, float(grid[1, 1])  # a = 2, b = 1 fits exactly
+        ((2, 3), 0.0)
     """
     # expand $\\frac1n\\sum (a x + b - y)^2$ so the grid costs O(A B), not O(A B n)
     x, y = np.asarray(x, float), np.asarray(y, float)
@@ -64,12 +94,32 @@ def plot_line_fit(
 ) -> Figure:
     """The points (x, y), the line $y = a x + b$ and, optionally, the residuals.
 
-    The title states a, b and the mean squared error unless ``title`` is given.
     Draws one line (the fit), one scatter and one collection of residual segments.
+
+    Args:
+        x: the inputs (n,).
+        y: the targets (n,).
+        a: the slope of the line.
+        b: the intercept of the line.
+        residuals: draw the vertical segments from the points to the line.
+            Default: ``True``.
+        ax: an Axes to draw into; ``None`` makes a new figure. Default: ``None``.
+        title: the title; ``None`` states a, b and the mean squared error.
+            Default: ``None``.
+
+    Example:
+        >>> from nnlib.data import make_line
+        >>> from nnlib.viz import plot_line_fit
+        >>> x, y = make_line(20, noise=0.0)
+        >>> fig = plot_line_fit(x, y, a=2.0, b=1.0)
+        >>> fig.axes[0].get_title()
+        'a = 2.000, b = 1.000, MSE = 0.0000'
     """
     x, y = to_numpy(x).ravel(), to_numpy(y).ravel()
     if x.shape != y.shape:
-        raise ValueError(f"x and y need the same shape, got {x.shape} and {y.shape}")
+        raise ValueError(
+            f"plot_line_fit expected x and y of one shape, got {x.shape} and {y.shape}"
+        )
     fig, ax = target_axes(ax)
     ax.scatter(x, y, s=14, color=COLORS[0], alpha=0.8, label="data", zorder=3)
     if residuals:
@@ -112,22 +162,48 @@ def plot_loss_surface(
 ) -> Figure:
     """Contours of the MSE of $y = a x + b$ over the (a, b) plane, with a descent path.
 
-    ``path`` is a sequence of (a, b) points (shape (k, 2)); it is drawn as one line with
-    markers, its start as a circle and its end as a star. Contour levels are spaced
-    logarithmically from the minimum, and the least-squares optimum is marked with a
-    cross. Ranges default to cover the optimum and the whole path.
+    Contour levels are spaced logarithmically from the minimum, and the
+    least-squares optimum is marked with a cross.
+
+    Args:
+        x: the inputs (n,).
+        y: the targets (n,).
+        path: (a, b) points, drawn as one line with markers, its start as a circle
+            and its end as a star; ``None`` for none. Default: ``None``.
+        a_range: (low, high) of a; ``None`` covers the optimum and the whole path.
+            Default: ``None``.
+        b_range: the same for b. Default: ``None``.
+        resolution: grid points along each axis. Default: ``100``.
+        levels: the number of contour levels. Default: ``20``.
+        ax: an Axes to draw into; ``None`` makes a new figure. Default: ``None``.
+        title: the title. Default: ``"MSE over (a, b)"``.
+
+    Shape:
+        - x, y: (n,), n >= 2
+        - path: (k, 2)
+
+    Example:
+        >>> from nnlib.data import make_line
+        >>> from nnlib.viz import plot_loss_surface
+        >>> x, y = make_line(20)
+        >>> fig = plot_loss_surface(x, y, path=[[0.0, 0.0], [1.0, 0.5]], resolution=30)
+        >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
+        ('a (slope)', 'b (intercept)')
     """
     x, y = to_numpy(x).ravel(), to_numpy(y).ravel()
     if x.shape != y.shape or len(x) < 2:
         raise ValueError(
-            f"need x and y of the same shape (n >= 2), got {x.shape}, {y.shape}"
+            f"plot_loss_surface expected x and y of one shape (n >= 2), "
+            f"got {x.shape} and {y.shape}"
         )
     a_best, b_best = np.polyfit(x, y, 1)  # least squares: the bottom of the bowl
     points = np.array([[a_best, b_best]])
     if path is not None:
         path = to_numpy(path).astype(float)
         if path.ndim != 2 or path.shape[1] != 2:
-            raise ValueError(f"path must have shape (k, 2) of (a, b), got {path.shape}")
+            raise ValueError(
+                f"plot_loss_surface expected path (k, 2) of (a, b), got {path.shape}"
+            )
         points = np.concatenate([points, path[np.isfinite(path).all(axis=1)]])
     a_range = a_range or _span(points[:, 0], 0.25)
     b_range = b_range or _span(points[:, 1], 0.25)

@@ -7,16 +7,27 @@ when passed to ``display``); a figure that is only assigned (``fig = plot_...``)
 not show. Nothing is registered with pyplot, so there is no double display, no
 ``plt.close`` to remember and no figure left open; rcParams are never touched. In a
 script, save it with ``fig.savefig("name.png")``.
+
+Language: a ``CourseFigure`` draws its titles, labels and legends in the course's
+language (``nnlib.i18n``: Chinese in the Chinese edition, or with ``NNLIB_LANG=zh``)
+and gives text with Chinese characters a CJK fallback font (``CJK_FONTS``), for the
+draw only (``localized_text``): the figure's objects stay as the code made them.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from nnlib import i18n
 
 DPI = 90
 WIDTH = 4.2  # inches per panel
@@ -33,16 +44,48 @@ COLORS = (  # colour-blind-safe cycle (Okabe & Ito, 2008)
 )
 WRONG = "#D55E00"  # marks mistakes (wrong predictions)
 FONT_SIZE = 9
+# Fonts with Chinese characters, for text that has some (the Chinese edition's figures,
+# a label holding a glossary term): the usual ones on Linux, macOS and Windows, tried
+# in this order. matplotlib falls back glyph by glyph from the figure's own font to
+# them. Debian's fonts-noto-cjk registers in matplotlib as "Noto Sans CJK JP" (its
+# first face), whose glyphs cover simplified Chinese as well.
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Microsoft YaHei",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Source Han Sans",
+    "Droid Sans Fallback",
+)
 
 
 class CourseFigure(Figure):
     """A matplotlib ``Figure`` that displays itself as PNG in Jupyter.
 
     It needs no pyplot and no backend: ``_repr_png_`` renders it with Agg on demand.
+    It takes the arguments of ``matplotlib.figure.Figure`` (``figsize``, ``dpi``,
+    ``layout``, ...); ``new_figure`` makes one with the course style.
+
+    Example:
+        >>> from nnlib.viz import CourseFigure
+        >>> fig = CourseFigure(figsize=(2, 1), dpi=50)
+        >>> fig, fig._repr_png_()[1:4]
+        (<Figure size 100x50 with 0 Axes>, b'PNG')
     """
 
     def _repr_png_(self) -> bytes:
         return figure_png(self)
+
+    def draw(self, renderer: Any) -> None:
+        # in the course's language, with a Chinese font where needed, for this draw
+        # only (see localized_text): every way of rendering passes through here
+        with localized_text(self):
+            super().draw(renderer)
 
     def __repr__(self) -> str:
         w, h = self.get_size_inches() * self.dpi
@@ -50,8 +93,97 @@ class CourseFigure(Figure):
         return f"<Figure size {w:g}x{h:g} with {n} Axes>"
 
 
+@functools.cache
+def cjk_fonts() -> tuple[str, ...]:
+    """The installed fonts of ``CJK_FONTS``, in order, or else one found by its glyphs.
+
+    matplotlib knows the fonts it found at its first run (it caches the list): a font
+    installed since, or one with another name, is found the way the environment
+    check finds it (``nnlib.doctor.find_cjk_font``) and added for this process.
+
+    Returns:
+        Font family names; empty when no font with Chinese characters is installed.
+
+    Example:
+        >>> from nnlib.viz.style import cjk_fonts
+        >>> isinstance(cjk_fonts(), tuple)
+        True
+    """
+    from matplotlib import font_manager
+
+    names = {entry.name for entry in font_manager.fontManager.ttflist}
+    found = tuple(name for name in CJK_FONTS if name in names)
+    if found:
+        return found
+    from nnlib.doctor import find_cjk_font
+
+    path = find_cjk_font()
+    if path is None:
+        return ()
+    font_manager.fontManager.addfont(path)
+    return (font_manager.get_font(path).family_name,)
+
+
+@contextmanager
+def localized_text(fig: Figure) -> Iterator[None]:
+    """Within the block, ``fig``'s text is in the course's language (``nnlib.i18n``).
+
+    Each title, axis label, legend entry and annotation is replaced by its translation,
+    and text with Chinese characters gets ``cjk_fonts()`` as fallback fonts; at the end
+    of the block all of it is put back. So a figure's objects, and everything a cell
+    prints about them, are the same in every language: only the drawn pixels differ.
+    ``CourseFigure.draw`` uses it; rcParams are not touched.
+
+    Args:
+        fig: the figure about to be drawn.
+
+    Example:
+        >>> from nnlib.viz.style import localized_text, new_figure
+        >>> fig, ax = new_figure()
+        >>> _ = ax.set_title("descent path")
+        >>> with localized_text(fig):
+        ...     pass  # in the Chinese edition the title reads 下降路径 here
+        >>> ax.get_title()
+        'descent path'
+    """
+    lang = i18n.language()
+    saved = []
+    for text in fig.findobj(Text):
+        old = text.get_text()
+        new = i18n.translate(old, lang=lang) if lang != "en" else old
+        chinese = i18n.has_cjk(new)
+        if new == old and not chinese:
+            continue
+        saved.append((text, old, text.get_fontproperties()))
+        text.set_text(new)
+        fonts = cjk_fonts() if chinese else ()
+        if fonts:
+            prop = text.get_fontproperties().copy()
+            prop.set_family([*prop.get_family(), *fonts])
+            text.set_fontproperties(prop)
+    try:
+        yield
+    finally:
+        for text, old, prop in saved:
+            text.set_text(old)
+            text.set_fontproperties(prop)
+
+
 def figure_png(fig: Figure) -> bytes:
-    """PNG bytes of ``fig`` at its own dpi."""
+    """PNG bytes of ``fig`` at its own dpi.
+
+    Args:
+        fig: a matplotlib figure.
+
+    Returns:
+        The PNG file's bytes, on a white background.
+
+    Example:
+        >>> from nnlib.viz import figure_png, new_figure
+        >>> fig, ax = new_figure(figsize=(2, 1))
+        >>> figure_png(fig)[1:4]
+        b'PNG'
+    """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=fig.dpi, facecolor="white")
     return buffer.getvalue()
@@ -83,8 +215,25 @@ def new_figure(
 ) -> tuple[CourseFigure, Any]:
     """A styled figure with ``nrows x ncols`` axes: ``plt.subplots`` without pyplot.
 
-    Returns ``(fig, ax)`` for one panel, else ``(fig, axes)`` with ``axes`` a 2-D
-    object array when both counts exceed 1 and a 1-D one otherwise (as plt.subplots).
+    Args:
+        nrows: rows of panels. Default: ``1``.
+        ncols: columns of panels. Default: ``1``.
+        figsize: (width, height) in inches; ``None`` gives each panel 4.2 x 3.3.
+            Default: ``None``.
+        dpi: dots per inch. Default: ``90``.
+        grid: a light grid in every panel. Default: ``True``.
+        **subplot_kw: passed to every Axes, e.g. ``projection="3d"``.
+
+    Returns:
+        ``(fig, ax)`` for one panel, else ``(fig, axes)`` with ``axes`` a 2-D
+        object array when both counts exceed 1 and a 1-D one otherwise (as
+        ``plt.subplots``). ``fig`` is a ``CourseFigure``.
+
+    Example:
+        >>> from nnlib.viz import new_figure
+        >>> fig, axes = new_figure(2, 3)
+        >>> type(fig).__name__, axes.shape
+        ('CourseFigure', (2, 3))
     """
     if figsize is None:
         figsize = (WIDTH * ncols, HEIGHT * nrows)

@@ -27,8 +27,8 @@ def _as_columns(history: Any) -> dict[str, list[float]]:
         keys = list(dict.fromkeys(k for record in history for k in record))
         return {str(k): [float(r.get(k, np.nan)) for r in history] for k in keys}
     raise TypeError(
-        "history must be a dict of lists (name -> values) or a list of per-epoch "
-        f"dicts, got {type(history).__name__}"
+        "plot_history expected history as a dict of lists (name -> values) or a "
+        f"list of per-epoch dicts, got {type(history).__name__}"
     )
 
 
@@ -51,14 +51,28 @@ def plot_history(
 ) -> Figure:
     """One panel per metric (loss, accuracy, ...), one line per split, against epoch.
 
-    ``history`` maps names to per-epoch values, e.g. ``{"train_loss": [...],
-    "val_loss": [...], "train_acc": [...], "val_acc": [...]}`` (a list of per-epoch
-    dicts works too). Keys differing only by a ``train_``/``val_``/``test_`` prefix
-    share a panel; an ``"epoch"`` key, if present, gives the x values. By default
-    every key is drawn except timings (``seconds``, ``time``) and all-NaN series
-    (e.g. ``val_loss`` of ``nnlib.train.fit`` without validation data); ``keys``
-    picks them explicitly. ``log_loss`` puts panels whose name contains "loss" on a
-    log scale.
+    Keys differing only by a ``train_``/``val_``/``test_`` prefix share a panel; an
+    ``"epoch"`` key, if present, gives the x values.
+
+    Args:
+        history: maps names to per-epoch values, e.g. ``{"train_loss": [...],
+            "val_loss": [...], "train_acc": [...], "val_acc": [...]}``, as
+            ``nnlib.train.fit`` returns it (a list of per-epoch dicts works too).
+        keys: the keys to draw; ``None`` draws every key except timings
+            (``seconds``, ``time``) and all-NaN series (e.g. ``val_loss`` of
+            ``fit`` without validation data). Default: ``None``.
+        xlabel: the x label. Default: ``"epoch"``.
+        log_loss: put panels whose name contains "loss" on a log scale.
+            Default: ``False``.
+        title: the title; ``None`` for none. Default: ``None``.
+
+    Example:
+        >>> from nnlib.viz import plot_history
+        >>> history = {"train_loss": [1.0, 0.5], "val_loss": [1.1, 0.7],
+        ...            "train_acc": [0.6, 0.8], "seconds": [0.1, 0.1]}
+        >>> fig = plot_history(history)
+        >>> [ax.get_title() for ax in fig.axes]
+        ['loss', 'acc']
     """
     columns = _as_columns(history)
     x_key = next((k for k in columns if k.lower() in ("epoch", "step")), None)
@@ -70,13 +84,18 @@ def plot_history(
         ]
     missing = [k for k in keys if k not in columns]
     if missing:
-        raise ValueError(f"history has no {missing}; it has {list(columns)}")
+        raise ValueError(
+            f"plot_history expected keys of history ({list(columns)}), got {missing}"
+        )
     panels: dict[str, list[str]] = {}
     for key in keys:
         if key != x_key:
             panels.setdefault(_metric_name(key)[0], []).append(key)
     if not panels:
-        raise ValueError(f"history holds no metric to plot, got keys {list(columns)}")
+        raise ValueError(
+            f"plot_history expected at least one metric to plot, "
+            f"got keys {list(columns)}"
+        )
     fig, axes = new_figure(1, len(panels))
     axes = np.atleast_1d(axes)
     for ax, (metric, keys) in zip(axes, panels.items(), strict=True):

@@ -8,9 +8,10 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
+from nnlib._checks import check_choice
 from nnlib.viz.activations import ACTIVATIONS
 from nnlib.viz.style import COLORS, FONT_SIZE, new_figure
-from nnlib.widgets.base import Explorer
+from nnlib.widgets.base import Explorer, slider
 
 X_RANGE = (-5.0, 5.0)
 
@@ -18,8 +19,19 @@ X_RANGE = (-5.0, 5.0)
 class ActivationExplorer(Explorer):
     """A dropdown of activations and a slider for x; the tangent at x is drawn.
 
-    State: ``name``, ``x``, ``value`` f(x), ``slope`` f'(x) (what backprop multiplies
-    by), ``curve`` (xs, f(xs), f'(xs)) as plotted.
+    Build one with ``activation_explorer``. State: ``name``, ``x``, ``value`` f(x),
+    ``slope`` f'(x) (what backprop multiplies by), ``curve`` (xs, f(xs), f'(xs)) as
+    plotted.
+
+    Args:
+        names: the activations in the menu, from ``nnlib.viz.ACTIVATIONS``.
+        name: the activation shown first, one of ``names``.
+        x: the point x at the start, in [-5, 5].
+
+    Example:
+        >>> from nnlib.widgets import ActivationExplorer, Explorer
+        >>> issubclass(ActivationExplorer, Explorer), ActivationExplorer.summary_keys
+        (True, ('name', 'x', 'value', 'slope'))
     """
 
     summary_keys = ("name", "x", "value", "slope")
@@ -30,7 +42,9 @@ class ActivationExplorer(Explorer):
             "name": widgets.Dropdown(
                 options=list(names), value=name, description="activation"
             ),
-            "x": widgets.FloatSlider(
+            "x": slider(
+                "activation_explorer",
+                widgets.FloatSlider,
                 value=x,
                 min=X_RANGE[0],
                 max=X_RANGE[1],
@@ -103,14 +117,34 @@ def activation_explorer(
 ) -> ActivationExplorer:
     """An explorer of activation functions and their derivatives at a chosen point.
 
-    ``names`` come from ``nnlib.viz.ACTIVATIONS``. Drive it with
-    ``.controls["name"].value = "tanh"`` and ``.controls["x"].value = 2.0``.
+    Drive it with ``.controls["name"].value = "tanh"`` and
+    ``.controls["x"].value = 2.0``.
+
+    Args:
+        names: the activations in the menu, from ``nnlib.viz.ACTIVATIONS``.
+            Default: ``("sigmoid", "tanh", "relu", "leaky_relu")``.
+        name: the activation shown first; ``None`` is the first of ``names``.
+            Default: ``None``.
+        x: the point x at the start, in [-5, 5]. Default: ``1.0``.
+
+    Returns:
+        An ``ActivationExplorer``.
+
+    Example:
+        >>> from nnlib.widgets import activation_explorer
+        >>> explorer = activation_explorer(["sigmoid", "relu"], name="relu", x=-1.0)
+        >>> explorer.state["value"], explorer.state["slope"]  # no gradient below 0
+        (0.0, 0.0)
+        >>> explorer
+        ActivationExplorer(name='relu', x=-1, value=0, slope=0)
     """
     names = list(names)
     unknown = [n for n in names if n not in ACTIVATIONS]
     if unknown or not names:
-        raise ValueError(f"unknown activations {unknown}; known: {sorted(ACTIVATIONS)}")
+        raise ValueError(
+            f"activation_explorer expected names from {sorted(ACTIVATIONS)}, "
+            f"got {names}"
+        )
     name = names[0] if name is None else name
-    if name not in names:
-        raise ValueError(f"name must be one of {names}, got {name!r}")
+    check_choice("activation_explorer", "name", name, names)
     return ActivationExplorer(names, name, x)

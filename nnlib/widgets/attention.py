@@ -18,7 +18,7 @@ DEMO_TOKENS = ("the", "cat", "sat", "on", "the", "mat", "because", "it", "was", 
 
 
 def demo_attention(
-    tokens: Sequence[str], d: int = 16, sharpness: float = 1.0, seed: int = 0
+    tokens: Sequence[str], d: int = 16, *, sharpness: float = 1.0, seed: int = 0
 ) -> np.ndarray:
     """Weights of one random, untrained attention head over ``tokens``.
 
@@ -27,7 +27,22 @@ def demo_attention(
     $\\text{softmax}(\\text{sharpness}\\cdot QK^\\top/\\sqrt{d})$: ``sharpness`` 0
     spreads attention evenly, large values make each query pick one key.
 
-    Shape: T tokens -> (T, T)
+    Args:
+        tokens: T words (or any strings).
+        d: the size of the random embeddings. Default: ``16``.
+        sharpness: the factor on the scores. Default: ``1.0``.
+        seed: the seed of the random embeddings and projections. Default: ``0``.
+
+    Shape:
+        - Output: (T, T), each row sums to 1
+
+    Example:
+        >>> from nnlib.widgets import demo_attention
+        >>> demo_attention(["the", "cat", "sat"]).shape
+        (3, 3)
+        >>> demo_attention(["a", "b"], sharpness=0.0)  # an even spread
+        array([[0.5, 0.5],
+               [0.5, 0.5]])
     """
     rng = np.random.default_rng(seed)
     vocab = sorted(set(tokens))
@@ -40,11 +55,24 @@ def demo_attention(
 
 
 class AttentionExplorer(Explorer):
-    """A query menu (and a head slider for several heads, or a sharpness slider for the
-    demo head): the heat map marks the query's row, the bars show its weights.
+    """A query menu over an attention heat map, and bars of that query's weights.
 
+    Build one with ``attention_explorer``. With several heads a head slider, for the
+    demo head a sharpness slider; the heat map marks the query's row.
     State: ``query``, ``head``, ``weights`` (T, T) of the shown head, ``row`` (T,) the
     query's weights (they sum to 1), ``top`` (the most attended key token).
+
+    Args:
+        tokens: the T tokens, as strings.
+        weights: (heads, T, T) attention weights, or ``None`` for the demo head of
+            ``demo_attention`` with a sharpness slider.
+        query: the query position shown first.
+        seed: the seed of the demo head.
+
+    Example:
+        >>> from nnlib.widgets import AttentionExplorer, Explorer
+        >>> issubclass(AttentionExplorer, Explorer), AttentionExplorer.summary_keys
+        (True, ('query', 'head', 'top'))
     """
 
     summary_keys = ("query", "head", "top")
@@ -145,10 +173,30 @@ def attention_explorer(
 ) -> AttentionExplorer:
     """An explorer of attention weights, one query position at a time.
 
-    ``weights`` is (T, T), (heads, T, T) or (1, heads, T, T), e.g. a model's
-    ``.attention`` for one sample; without it a random demo head over ``tokens``
-    (default: a ten-word sentence) is used, with a sharpness slider. Drive it with
-    ``.controls["query"].value = 3``; read ``.state["row"]``.
+    Drive it with ``.controls["query"].value = 3``; read ``.state["row"]``.
+
+    Args:
+        tokens: the T tokens; ``None`` is a ten-word sentence. Default: ``None``.
+        weights: attention weights for the tokens, e.g. a model's ``.attention``
+            for one sample; ``None`` uses a random demo head with a sharpness
+            slider (``demo_attention``). Default: ``None``.
+        query: the query position shown first. Default: ``0``.
+        seed: the seed of the demo head. Default: ``0``.
+
+    Shape:
+        - weights: (T, T), (h, T, T) or (1, h, T, T)
+
+    Returns:
+        An ``AttentionExplorer``.
+
+    Example:
+        >>> from nnlib.widgets import attention_explorer
+        >>> weights = np.eye(3)  # every token attends to itself
+        >>> explorer = attention_explorer(["a", "b", "c"], weights, query=2)
+        >>> explorer.state["top"], explorer.state["row"].tolist()
+        ('c', [0.0, 0.0, 1.0])
+        >>> explorer
+        AttentionExplorer(query=2, head=0, top='c')
     """
     tokens = list(DEMO_TOKENS if tokens is None else (str(t) for t in tokens))
     T = len(tokens)
@@ -163,10 +211,12 @@ def attention_explorer(
             w = w[None]  # (T, T) -> (1, T, T)
         if w.ndim != 3 or w.shape[1:] != (T, T):
             raise ValueError(
-                f"weights must be (T, T) or (heads, T, T) with T = {T} tokens, "
-                f"got {np.shape(weights)}"
+                f"attention_explorer expected weights (T, T) or (heads, T, T) with "
+                f"T = {T} tokens, got {np.shape(weights)}"
             )
         weights = w
     if not 0 <= query < T:
-        raise ValueError(f"query must be in 0..{T - 1}, got {query}")
+        raise ValueError(
+            f"attention_explorer expected query in 0..{T - 1}, got {query}"
+        )
     return AttentionExplorer(tokens, weights, query, seed)

@@ -30,7 +30,26 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
+from nnlib._checks import check_number
 from nnlib.viz.style import CourseFigure
+
+
+def slider(
+    where: str, factory: type[widgets.Widget], *, value: float, **kwargs: Any
+) -> widgets.Widget:
+    """An ipywidgets slider whose start ``value`` must lie in its range.
+
+    ipywidgets clamps a value outside ``[min, max]`` without a word
+    (``x=10`` on a slider to 5 would start at 5): here it is a ``ValueError``.
+    For a ``FloatLogSlider`` the range is ``base**min`` to ``base**max``.
+    """
+    low, high = kwargs["min"], kwargs["max"]
+    if factory is widgets.FloatLogSlider:
+        base = kwargs.get("base", 10)
+        low, high = base**low, base**high
+    name = kwargs.get("description", "value")
+    check_number(where, name, value, low=low, high=high)
+    return factory(value=value, **kwargs)
 
 
 def render_png(figure: Figure) -> bytes:
@@ -59,11 +78,36 @@ def _short(value: Any) -> str:
 
 
 class Explorer:
-    """Base class: subclasses build controls and a figure, then implement
-    ``compute`` (new ``state`` from the controls) and ``draw`` (redraw ``figure``).
+    """Base class of the course widgets: controls, a figure, a readout and a state.
 
+    A subclass builds its controls and figure, then implements ``compute`` (a new
+    ``state`` from the controls) and ``draw`` (redraw ``figure`` from ``state``).
     ``__init__`` draws the first frame, so a subclass sets everything ``compute`` and
     ``draw`` need before it calls ``super().__init__``.
+
+    Args:
+        controls: name -> ipywidgets control; a change of any value (buttons
+            excepted: the subclass wires them) calls ``update``.
+        figure: the figure ``draw`` redraws, e.g. from ``nnlib.viz.new_figure``.
+        layout: the rows of widgets above the readout; ``None`` puts all the
+            controls in one row. Default: ``None``.
+
+    Example:
+        >>> import ipywidgets as widgets
+        >>> from nnlib.viz import new_figure
+        >>> from nnlib.widgets import Explorer
+        >>> class Square(Explorer):
+        ...     summary_keys = ("x", "y")
+        ...     def compute(self):
+        ...         x = self.controls["x"].value
+        ...         return {"x": x, "y": x * x}
+        ...     def draw(self):
+        ...         self.figure.axes[0].set_title(f"y = {self.state['y']}")
+        >>> fig, ax = new_figure(figsize=(2, 1))
+        >>> square = Square({"x": widgets.IntSlider(value=2)}, fig)
+        >>> square.controls["x"].value = 3
+        >>> square, ax.get_title()
+        (Square(x=3, y=9), 'y = 9')
     """
 
     #: names of ``state`` entries shown in ``repr`` (in this order)
@@ -73,6 +117,7 @@ class Explorer:
         self,
         controls: dict[str, widgets.Widget],
         figure: CourseFigure,
+        *,
         layout: list[widgets.Widget] | None = None,
     ) -> None:
         self.controls = controls

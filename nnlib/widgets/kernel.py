@@ -7,10 +7,11 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
+from nnlib._checks import check_choice
 from nnlib.data.digits import load_digits
 from nnlib.scratch import functional as F
 from nnlib.viz.style import FONT_SIZE, new_figure
-from nnlib.widgets.base import Explorer
+from nnlib.widgets.base import Explorer, slider
 
 PRESETS: dict[str, np.ndarray] = {
     "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
@@ -28,16 +29,41 @@ def correlate2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
     $y_{ij} = \\sum_{u,v} x_{i+u, j+v} k_{uv}$, no padding, stride 1.
 
-    Shape: (H, W), (kH, kW) -> (H - kH + 1, W - kW + 1)
+    Args:
+        image: one grey image.
+        kernel: the kernel.
+
+    Shape:
+        - image: (H, W); kernel: (kH, kW)
+        - Output: (H', W') = (H - kH + 1, W - kW + 1)
+
+    Example:
+        >>> from nnlib.widgets import correlate2d
+        >>> correlate2d(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))
+        array([[ 8., 12.],
+               [20., 24.]])
     """
     # nnlib.scratch.functional.conv2d on one image and one kernel
     return F.conv2d(image[None, None], kernel[None, None])[0, 0]  # (H', W')
 
 
 class KernelPlayground(Explorer):
-    """Nine number boxes hold the kernel; a preset menu fills them; a slider picks the
-    image. State: ``preset``, ``index``, ``kernel`` (3, 3), ``image`` (H, W),
-    ``feature_map`` (H - 2, W - 2)."""
+    """A 3x3 kernel in nine number boxes, a preset menu and an image slider.
+
+    Build one with ``kernel_playground``. The preset menu fills the boxes; editing
+    a box by hand selects "custom". State: ``preset``, ``index``, ``kernel``
+    (3, 3), ``image`` (H, W), ``feature_map`` (H - 2, W - 2).
+
+    Args:
+        images: (N, H, W) grey images.
+        preset: the kernel shown first, a name from ``PRESETS``.
+        index: the image shown first.
+
+    Example:
+        >>> from nnlib.widgets import KernelPlayground, Explorer
+        >>> issubclass(KernelPlayground, Explorer), KernelPlayground.summary_keys
+        (True, ('preset', 'index'))
+    """
 
     summary_keys = ("preset", "index")
 
@@ -54,8 +80,13 @@ class KernelPlayground(Explorer):
             "preset": widgets.Dropdown(
                 options=[*PRESETS, CUSTOM], value=preset, description="preset"
             ),
-            "index": widgets.IntSlider(
-                value=index, min=0, max=len(images) - 1, description="image"
+            "index": slider(
+                "kernel_playground",
+                widgets.IntSlider,
+                value=index,
+                min=0,
+                max=len(images) - 1,
+                description="image",
             ),
             **cells,
         }
@@ -70,24 +101,33 @@ class KernelPlayground(Explorer):
             1, 3, figsize=(7.5, 2.7), grid=False
         )
         self._filling = False
-        super().__init__(controls, figure, layout)
+        super().__init__(controls, figure, layout=layout)
 
     def set_kernel(self, kernel: np.ndarray) -> None:
         """Put a (3, 3) kernel into the nine boxes (one update)."""
         kernel = np.asarray(kernel, dtype=float)
         if kernel.shape != (3, 3):
-            raise ValueError(f"kernel must be (3, 3), got {kernel.shape}")
+            raise ValueError(
+                f"KernelPlayground.set_kernel expected kernel (3, 3), "
+                f"got {kernel.shape}"
+            )
         with self.hold():
             self._filling = True
             try:
                 for (i, j), v in np.ndenumerate(kernel):
                     self.controls[f"k{i}{j}"].value = float(v)
+                # the label names what the boxes now hold
+                self.controls["preset"].value = next(
+                    (n for n, k in PRESETS.items() if np.array_equal(k, kernel)), CUSTOM
+                )
             finally:
                 self._filling = False
 
     def _on_change(self, change: dict[str, Any]) -> None:
         owner = change["owner"]
         if owner is self.controls["preset"] and change["new"] != CUSTOM:
+            if self._filling:  # set_kernel is naming the kernel it just put in
+                return
             self.set_kernel(PRESETS[change["new"]])
             return
         if (
@@ -162,9 +202,30 @@ def kernel_playground(
 ) -> KernelPlayground:
     """A playground for a 3x3 kernel sliding over a digit (valid cross-correlation).
 
-    ``images`` is (N, H, W) or (N, 1, H, W); the default is the shipped 8x8 digits.
     Drive it with ``.controls["preset"].value = "blur"``, ``.set_kernel(k)`` or
     ``.controls["k01"].value = 2.0`` (row 0, column 1); read ``.state["feature_map"]``.
+
+    Args:
+        images: grey images, H and W at least 3; ``None`` is the shipped 8x8
+            digits. Default: ``None``.
+        preset: the kernel shown first, a name from ``PRESETS``.
+            Default: ``"vertical edge"``.
+        index: the image shown first. Default: ``0``.
+
+    Shape:
+        - images: (N, H, W) or (N, 1, H, W)
+
+    Returns:
+        A ``KernelPlayground``.
+
+    Example:
+        >>> from nnlib.widgets import kernel_playground
+        >>> playground = kernel_playground(preset="blur")
+        >>> playground, playground.state["feature_map"].shape
+        (KernelPlayground(preset='blur', index=0), (6, 6))
+        >>> playground.controls["k11"].value = 2.0  # one box edited by hand
+        >>> playground
+        KernelPlayground(preset='custom', index=0)
     """
     if images is None:
         images = load_digits()[0]
@@ -172,7 +233,9 @@ def kernel_playground(
     if images.ndim == 4 and images.shape[1] == 1:
         images = images[:, 0]  # (N, 1, H, W) -> (N, H, W)
     if images.ndim != 3 or min(images.shape[1:]) < 3:
-        raise ValueError(f"images must be (N, H, W) with H, W >= 3, got {images.shape}")
-    if preset not in PRESETS:
-        raise ValueError(f"preset must be one of {list(PRESETS)}, got {preset!r}")
+        raise ValueError(
+            f"kernel_playground expected images (N, H, W) with H, W >= 3, "
+            f"got {images.shape}"
+        )
+    check_choice("kernel_playground", "preset", preset, list(PRESETS))
     return KernelPlayground(images, preset, index)

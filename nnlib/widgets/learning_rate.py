@@ -11,7 +11,7 @@ from matplotlib.artist import Artist
 from nnlib.data.synthetic import make_line
 from nnlib.viz.regression import plot_loss_surface
 from nnlib.viz.style import COLORS, FONT_SIZE, new_figure
-from nnlib.widgets.base import Explorer
+from nnlib.widgets.base import Explorer, slider
 from nnlib.widgets.line_fit import (
     labelled_artists,
     line_gradient,
@@ -27,9 +27,28 @@ def descent_path(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Plain gradient descent on the MSE of $y = a x + b$ from ``start``.
 
-    Stops early when the loss exceeds ``DIVERGED``.
+    Stops early when the loss exceeds ``DIVERGED`` (1e6).
 
-    Shape: returns path (k + 1, 2) of (a, b) and losses (k + 1,), k <= steps
+    Args:
+        x: the inputs (n,).
+        y: the targets (n,).
+        start: the first (a, b).
+        lr: the learning rate.
+        steps: the most steps to take.
+
+    Shape:
+        - path: (k + 1, 2) of (a, b), k <= steps
+        - losses: (k + 1,)
+
+    Returns:
+        ``(path, losses)``, starting with ``start`` and its loss.
+
+    Example:
+        >>> from nnlib.widgets import descent_path
+        >>> x, y = np.array([0.0, 1.0]), np.array([1.0, 3.0])
+        >>> path, losses = descent_path(x, y, (0.0, 0.0), lr=0.1, steps=50)
+        >>> path.shape, bool(losses[-1] < losses[0])
+        ((51, 2), True)
     """
     point = np.array(start, dtype=float)
     path, losses = [point.copy()], [np.mean((point[0] * x + point[1] - y) ** 2)]
@@ -48,6 +67,17 @@ def critical_lr(x: np.ndarray) -> float:
     The loss is a quadratic bowl with Hessian $H = 2\\begin{pmatrix}\\overline{x^2} &
     \\bar x\\\\ \\bar x & 1\\end{pmatrix}$; a step larger than $2/\\lambda_{max}(H)$
     overshoots along the steepest direction by more than it gains.
+
+    Args:
+        x: the inputs (n,) of the line fit.
+
+    Returns:
+        The critical learning rate, a Python float.
+
+    Example:
+        >>> from nnlib.widgets import critical_lr
+        >>> round(critical_lr(np.array([-1.0, 1.0])), 4)  # H = 2 I, so 2 / 2
+        1.0
     """
     H = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
     return float(2.0 / np.linalg.eigvalsh(H).max())
@@ -56,9 +86,22 @@ def critical_lr(x: np.ndarray) -> float:
 class LearningRateExplorer(Explorer):
     """A learning-rate slider (log scale) and a steps slider; the descent path follows.
 
-    State: ``lr``, ``steps``, ``path`` (k + 1, 2), ``losses`` (k + 1,), ``final_loss``,
-    ``diverged`` (the loss passed ``DIVERGED`` or grew from start to end),
-    ``critical_lr`` ($2/\\lambda_{max}$ for this data).
+    Build one with ``learning_rate_explorer``. State: ``lr``, ``steps``, ``path``
+    (k + 1, 2), ``losses`` (k + 1,), ``final_loss``, ``diverged`` (the loss passed
+    ``DIVERGED`` or grew from start to end), ``critical_lr`` ($2/\\lambda_{max}$
+    for this data).
+
+    Args:
+        x: the inputs (n,).
+        y: the targets (n,).
+        start: the first (a, b).
+        lr: the learning rate at the start, in [0.001, 3.16].
+        steps: the number of steps at the start, in [1, 100].
+
+    Example:
+        >>> from nnlib.widgets import LearningRateExplorer
+        >>> LearningRateExplorer.summary_keys  # the state its text line shows
+        ('lr', 'steps', 'final_loss', 'diverged')
     """
 
     summary_keys = ("lr", "steps", "final_loss", "diverged")
@@ -78,7 +121,9 @@ class LearningRateExplorer(Explorer):
         self.a_range = slider_range(a_best, start[0])
         self.b_range = slider_range(b_best, start[1])
         controls: dict[str, widgets.Widget] = {
-            "lr": widgets.FloatLogSlider(
+            "lr": slider(
+                "learning_rate_explorer",
+                widgets.FloatLogSlider,
                 value=lr,
                 base=10,
                 min=-3,
@@ -87,8 +132,13 @@ class LearningRateExplorer(Explorer):
                 description="lr",
                 readout_format=".3g",
             ),
-            "steps": widgets.IntSlider(
-                value=steps, min=1, max=100, description="steps"
+            "steps": slider(
+                "learning_rate_explorer",
+                widgets.IntSlider,
+                value=steps,
+                min=1,
+                max=100,
+                description="steps",
             ),
         }
         figure, (self.ax_path, self.ax_curve) = new_figure(1, 2, figsize=(8.0, 3.3))
@@ -158,14 +208,34 @@ def learning_rate_explorer(
 ) -> LearningRateExplorer:
     """An explorer of gradient descent on the line-fit MSE for a chosen learning rate.
 
-    Without data it uses ``make_line(50, a=2, b=1, noise=0.5, seed=0)``; ``start`` is
-    the initial (a, b). Drive it with ``.controls["lr"].value = ...``; read ``.state``.
+    Drive it with ``.controls["lr"].value = ...``; read ``.state``.
+
+    Args:
+        x: the inputs (n,); ``None`` (with ``y``) uses
+            ``make_line(50, a=2, b=1, noise=0.5, seed=0)``. Default: ``None``.
+        y: the targets (n,). Default: ``None``.
+        start: the initial (a, b). Default: ``(-1.0, -1.0)``.
+        lr: the learning rate at the start. Default: ``0.1``.
+        steps: the number of steps at the start. Default: ``20``.
+
+    Returns:
+        A ``LearningRateExplorer``.
+
+    Example:
+        >>> from nnlib.widgets import learning_rate_explorer
+        >>> x, y = np.array([-1.0, 0.0, 1.0]), np.array([-1.0, 1.0, 3.0])
+        >>> explorer = learning_rate_explorer(x, y, start=(0.0, 0.0), lr=1.2)
+        >>> round(explorer.state["critical_lr"], 4), explorer.state["diverged"]
+        (1.0, True)
+        >>> explorer.state["path"].shape  # 20 steps after the start
+        (21, 2)
     """
     if x is None or y is None:
         x, y = make_line(50, a=2.0, b=1.0, noise=0.5, seed=0)
     x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
     if x.shape != y.shape or len(x) < 2:
         raise ValueError(
-            f"need x and y of the same shape (n >= 2), got {x.shape}, {y.shape}"
+            f"learning_rate_explorer expected x and y of one shape (n >= 2), "
+            f"got {x.shape} and {y.shape}"
         )
     return LearningRateExplorer(x, y, start, lr, steps)

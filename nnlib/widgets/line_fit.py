@@ -18,7 +18,7 @@ from nnlib.viz.regression import (
     residual_segments,
 )
 from nnlib.viz.style import new_figure
-from nnlib.widgets.base import Explorer
+from nnlib.widgets.base import Explorer, slider
 
 
 def line_gradient(x: np.ndarray, y: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -27,7 +27,23 @@ def line_gradient(x: np.ndarray, y: np.ndarray, a: float, b: float) -> np.ndarra
     $\\partial L/\\partial a = \\frac{2}{n}\\sum (a x + b - y) x$ and
     $\\partial L/\\partial b = \\frac{2}{n}\\sum (a x + b - y)$.
 
-    Shape: (n,), (n,) -> (2,)
+    Args:
+        x: the inputs (n,).
+        y: the targets (n,).
+        a: the slope.
+        b: the intercept.
+
+    Shape:
+        - x, y: (n,)
+        - Output: (2,), (dL/da, dL/db)
+
+    Example:
+        >>> from nnlib.widgets import line_gradient
+        >>> x, y = np.array([0.0, 1.0]), np.array([1.0, 3.0])
+        >>> line_gradient(x, y, a=2.0, b=1.0)  # the exact fit: no slope
+        array([0., 0.])
+        >>> line_gradient(x, y, a=0.0, b=0.0)
+        array([-3., -4.])
     """
     residual = a * x + b - y  # (n,)
     return np.array([2 * np.mean(residual * x), 2 * np.mean(residual)])
@@ -55,10 +71,23 @@ def slider_range(best: float, start: float) -> tuple[float, float]:
 class LineFitExplorer(Explorer):
     """Sliders for a and b move the line $y = a x + b$; a button takes a gradient step.
 
-    Controls: ``a``, ``b`` (sliders), ``step`` (one gradient-descent step of size
-    ``lr``), ``reset`` (back to the start). State: ``a``, ``b``, ``loss`` (MSE),
-    ``grad`` (dL/da, dL/db), ``line`` (x and y of the drawn line), ``path`` (the (a, b)
-    points visited since the sliders were last moved by hand), ``steps``.
+    Build one with ``line_fit_explorer``. Controls: ``a``, ``b`` (sliders), ``step``
+    (one gradient-descent step of size ``lr``), ``reset`` (back to the start).
+    State: ``a``, ``b``, ``loss`` (MSE), ``grad`` (dL/da, dL/db), ``line`` (x and y
+    of the drawn line), ``path`` (the (a, b) points visited since the sliders were
+    last moved by hand), ``steps``.
+
+    Args:
+        x: the inputs (n,).
+        y: the targets (n,).
+        a: the slope at the start.
+        b: the intercept at the start.
+        lr: the learning rate of the gradient-step button.
+
+    Example:
+        >>> from nnlib.widgets import LineFitExplorer, Explorer
+        >>> issubclass(LineFitExplorer, Explorer), LineFitExplorer.summary_keys
+        (True, ('a', 'b', 'loss'))
     """
 
     summary_keys = ("a", "b", "loss")
@@ -79,7 +108,9 @@ class LineFitExplorer(Explorer):
         self._echoes: dict[str, list[float]] = {}
         style = {"description_width": "1.5em"}
         controls: dict[str, widgets.Widget] = {
-            "a": widgets.FloatSlider(
+            "a": slider(
+                "line_fit_explorer",
+                widgets.FloatSlider,
                 value=a,
                 min=self.a_range[0],
                 max=self.a_range[1],
@@ -88,7 +119,9 @@ class LineFitExplorer(Explorer):
                 style=style,
                 readout_format=".2f",
             ),
-            "b": widgets.FloatSlider(
+            "b": slider(
+                "line_fit_explorer",
+                widgets.FloatSlider,
                 value=b,
                 min=self.b_range[0],
                 max=self.b_range[1],
@@ -227,15 +260,36 @@ def line_fit_explorer(
 ) -> LineFitExplorer:
     """An explorer for fitting $y = a x + b$ by hand and by gradient descent.
 
-    Without data it uses ``make_line(50, a=2, b=1, noise=0.5, seed=0)``. Display the
-    returned object (last line of a cell); drive it from Python through
+    Display the returned object (last line of a cell); drive it from Python through
     ``.controls["a"].value = ...`` and ``.gradient_step()``, read ``.state``.
+
+    Args:
+        x: the inputs (n,); ``None`` (with ``y``) uses
+            ``make_line(50, a=2, b=1, noise=0.5, seed=0)``. Default: ``None``.
+        y: the targets (n,). Default: ``None``.
+        a: the slope at the start. Default: ``0.0``.
+        b: the intercept at the start. Default: ``0.0``.
+        lr: the learning rate of the gradient-step button. Default: ``0.1``.
+
+    Returns:
+        A ``LineFitExplorer``.
+
+    Example:
+        >>> from nnlib.widgets import line_fit_explorer
+        >>> x, y = np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0])
+        >>> explorer = line_fit_explorer(x, y, lr=0.1)
+        >>> explorer
+        LineFitExplorer(a=0, b=0, loss=11.67)
+        >>> explorer.gradient_step()
+        >>> explorer, explorer.state["steps"]
+        (LineFitExplorer(a=0.8667, b=0.6, loss=3.207), 1)
     """
     if x is None or y is None:
         x, y = make_line(50, a=2.0, b=1.0, noise=0.5, seed=0)
     x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
     if x.shape != y.shape or len(x) < 2:
         raise ValueError(
-            f"need x and y of the same shape (n >= 2), got {x.shape}, {y.shape}"
+            f"line_fit_explorer expected x and y of one shape (n >= 2), "
+            f"got {x.shape} and {y.shape}"
         )
     return LineFitExplorer(x, y, a, b, lr)

@@ -10,6 +10,7 @@ import numpy as np
 
 from nnlib.scratch import SGD, MSELoss, Neuron
 
+from ..compare import HALF, SIGN, sum_not_mean, variant
 from ..spec import Case, TaskSpec
 from ._common import normal, with_params
 
@@ -46,6 +47,12 @@ def gd_step(x: np.ndarray, y: np.ndarray, a: float, b: float, lr: float) -> tupl
     neuron.backward(loss.backward())
     SGD(neuron, lr=lr).step()
     return float(neuron.params["w"][0]), float(neuron.params["b"])
+
+
+def _uphill(x: np.ndarray, y: np.ndarray, a: float, b: float, lr: float) -> tuple:
+    """The mistake of adding the gradient: the step goes uphill."""
+    da, db = mse_gradient(x, y, a, b)
+    return a + lr * da, b + lr * db
 
 
 def fit_line(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> tuple:
@@ -113,8 +120,13 @@ SPECS = [
         id="01.neuron_forward",
         make_cases=_neuron_cases,
         reference=neuron_forward,
-        hint="the weighted sum is x @ w (one number per row of x), then add b; "
-        "return shape (N,).",
+        hints=(
+            "Each sample gets one number: the weighted sum of its inputs, plus the "
+            "bias.",
+            "Multiply each row of inputs by the weights, entry by entry, and add up "
+            "the products; then add the same bias to every sample. The result has one "
+            "entry per row.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         forbidden=("nnlib.scratch.Neuron",),
@@ -123,19 +135,30 @@ SPECS = [
         id="01.mse_gradient",
         make_cases=_gradient_cases,
         reference=mse_gradient,
-        hint="with e = a*x + b - y, dL/da = mean(2 * e * x) and dL/db = mean(2 * e); "
-        "return two numbers.",
+        hints=(
+            "Differentiate the mean of the squared errors with the chain rule, once "
+            "for the slope and once for the intercept.",
+            "The derivative of a square brings down a factor 2 times the error. For "
+            "the slope each error is also multiplied by its input. Both gradients are "
+            "averages over the points.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         outputs=("dL/da", "dL/db"),
         forbidden=("nnlib.scratch.MSELoss", "nnlib.scratch.Neuron"),
+        mistakes=(HALF, SIGN, sum_not_mean(lambda case: len(case.args[0]))),
     ),
     TaskSpec(
         id="01.gd_step",
         make_cases=_step_cases,
         reference=gd_step,
-        hint="compute both gradients at the current (a, b) first, then move each "
-        "against its gradient: a - lr * dL/da.",
+        hints=(
+            "Compute both gradients at the current values first, then move each "
+            "parameter a small step against its gradient.",
+            "The step is the learning rate times the gradient, taken away from the "
+            "parameter. Do not change the slope before the intercept's gradient is "
+            "computed.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         outputs=("a", "b"),
@@ -144,13 +167,25 @@ SPECS = [
             "nnlib.scratch.MSELoss",
             "nnlib.scratch.Neuron",
         ),
+        mistakes=(
+            variant(
+                "step uphill",
+                "the step went with the gradient, uphill: gradient descent takes "
+                "the learning rate times the gradient away from each parameter",
+                lambda x, y, a, b, lr: _uphill(x, y, a, b, lr),
+            ),
+        ),
     ),
     TaskSpec(
         id="01.fit_line",
         make_cases=_fit_cases,
         reference=fit_line,
-        hint="start from a = b = 0 and repeat exactly `steps` full-batch steps; "
-        "return the final (a, b).",
+        hints=(
+            "Repeat the gradient-descent step the given number of times, starting from"
+            " zero for both parameters.",
+            "Zero steps leave both parameters at zero. Every step starts from the "
+            "values the step before produced, on all the points.",
+        ),
         # 200 steps of a contracting iteration: rounding differences stay ~1e-13.
         rtol=1e-6,
         atol=1e-9,

@@ -73,8 +73,13 @@ SPECS = [
         id="02.sigmoid",
         make_cases=_activation_cases,
         reference=sigmoid_and_grad,
-        hint="sigmoid'(z) = s * (1 - s); for large |z| only ever exponentiate "
-        "non-positive numbers, e.g. exp(-|z|), so nothing overflows.",
+        hints=(
+            "Compute the sigmoid so that the exponential never sees a large positive "
+            "number, then get the derivative from the sigmoid itself.",
+            "Use the exponential of minus the absolute value, which lies between 0 and"
+            " 1, and choose one of the task's two forms by the sign of the input. The "
+            "derivative is the sigmoid times one minus the sigmoid.",
+        ),
         # exp and division are correctly rounded to ~1e-16; 1e-9 allows either
         # stable formula while rejecting a wrong derivative.
         rtol=1e-9,
@@ -91,8 +96,12 @@ SPECS = [
         id="02.relu",
         make_cases=_activation_cases,
         reference=relu_and_grad,
-        hint="relu(z) = max(z, 0) elementwise; its derivative is 1 where z > 0 and 0 "
-        "elsewhere (also at z = 0); keep the input's shape.",
+        hints=(
+            "ReLU keeps the positive values and sets the others to zero. Its "
+            "derivative is one where it keeps the value.",
+            "The derivative is 1 where the input is strictly positive and 0 elsewhere,"
+            " also at zero. Both results have the input's shape and are floats.",
+        ),
         rtol=0.0,  # max(z, 0) and a 0/1 mask are exact: any difference is a bug
         atol=0.0,
         outputs=("relu", "derivative"),
@@ -106,8 +115,13 @@ SPECS = [
         id="02.collapse_linear",
         make_cases=_collapse_cases,
         reference=collapse_linear,
-        hint="expand (x @ W1 + b1) @ W2 + b2 and read off the term with x and the "
-        "constant term: W has shape (n_in, n_out), b shape (n_out,).",
+        hints=(
+            "Multiply out the brackets of the two layers, then collect the term with "
+            "the input and the term without it.",
+            "The new weights are a product of the two weight matrices, in the order "
+            "the input meets them. The new bias is what an input of zeros comes out "
+            "as.",
+        ),
         # The reference subtracts two forward passes (cancellation ~1e-15 * |b|).
         rtol=1e-9,
         atol=1e-9,

@@ -9,6 +9,7 @@ import numpy as np
 
 from nnlib.scratch import Dense, ReLU
 
+from ..compare import TRANSPOSED, variant
 from ..spec import Case, TaskSpec
 from ._common import normal, with_params
 
@@ -100,17 +101,35 @@ SPECS = [
         id="03.dense_forward",
         make_cases=_dense_cases,
         reference=dense_forward,
-        hint="x (N, in) @ W (in, out) gives (N, out); b (out,) is added to every row.",
+        hints=(
+            "Every output is a weighted sum of all the inputs plus its bias, for every"
+            " sample at once.",
+            "A batch of N rows with in features, times weights with in rows and out "
+            "columns, gives N rows of out values. The bias row is added to each of "
+            "them.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         forbidden=("nnlib.scratch.Dense",),
+        mistakes=(
+            variant(
+                "bias forgotten",
+                "the weighted sums without the bias: add the bias to every row",
+                lambda x, W, b: x @ W,
+            ),
+            TRANSPOSED,
+        ),
     ),
     TaskSpec(
         id="03.mlp_forward",
         make_cases=_mlp_cases,
         reference=mlp_forward,
-        hint="loop over the (W, b) pairs; apply ReLU after every layer except the "
-        "last, which returns raw scores (logits).",
+        hints=(
+            "Go through the layers in order and feed each one the output of the one "
+            "before.",
+            "Apply ReLU after every layer except the last, which gives raw scores. "
+            "With a single layer there is no ReLU at all.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         forbidden=("nnlib.scratch.Dense", "nnlib.scratch.Sequential"),
@@ -119,8 +138,12 @@ SPECS = [
         id="03.param_count",
         make_cases=_count_cases,
         reference=param_count,
-        hint="a layer from n_in to n_out has n_in * n_out weights and n_out biases; "
-        "add up every layer and return an int.",
+        hints=(
+            "Count the weights and the biases of each layer, then add the layers up.",
+            "A layer from m to n units has m times n weights and n biases. The list of"
+            " sizes gives one layer for each pair of neighbours. Give the total as an "
+            "integer.",
+        ),
         forbidden=("nnlib.scratch.Dense",),
     ),
 ]

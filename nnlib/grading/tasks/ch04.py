@@ -10,6 +10,7 @@ import numpy as np
 
 from nnlib.scratch import CrossEntropyLoss, Dense
 
+from ..compare import SIGN, TRANSPOSED, Mistake, sum_not_mean, variant
 from ..spec import Case, TaskSpec
 from ._common import labels, normal, with_params
 
@@ -35,6 +36,26 @@ def dense_backward(x: np.ndarray, W: np.ndarray, dy: np.ndarray) -> tuple:
     layer.forward(x)
     dx = layer.backward(dy)
     return dx, layer.grads["W"], layer.grads["b"]
+
+
+def _rows(case: Case) -> int:
+    return len(case.args[0])
+
+
+def _softmax_over_batch(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The mistake of a softmax along the batch axis."""
+    z = logits - logits.max(axis=0, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=0, keepdims=True)
+    p[np.arange(len(labels)), labels] -= 1
+    return p / len(labels)
+
+
+KEPT_BATCH = Mistake(
+    "kept the batch axis",
+    "one row per sample: the bias gradient adds up the rows of the upstream gradient",
+    transform=lambda a, case: np.repeat(a[None], _rows(case), axis=0) / _rows(case),
+    shape_test=lambda right, got: len(got) == len(right) + 1 and got[1:] == right,
+)
 
 
 def _ce_cases(rng: np.random.Generator) -> list[Case]:
@@ -74,8 +95,14 @@ SPECS = [
         id="04.stable_cross_entropy",
         make_cases=_ce_cases,
         reference=cross_entropy,
-        hint="subtract each row's max before exp (log-softmax = z - log(sum(exp(z)))), "
-        "pick the log-probability of the true class, average over the batch.",
+        mistakes=(sum_not_mean(_rows),),
+        hints=(
+            "Compute the log-probabilities with a shifted log-softmax so that no "
+            "exponential overflows, then pick the true class of each row.",
+            "Subtract each row's largest logit before taking exponentials; the shift "
+            "cancels in the log-softmax. Average minus the log-probability of the true"
+            " class over the rows.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         forbidden=(
@@ -89,8 +116,23 @@ SPECS = [
         id="04.softmax_ce_grad",
         make_cases=_ce_cases,
         reference=softmax_ce_grad,
-        hint="the gradient is (softmax(logits) - one_hot(labels)) / N, shape (N, K); "
-        "compute softmax with the row max subtracted.",
+        mistakes=(
+            sum_not_mean(_rows),
+            variant(
+                "softmax over the batch",
+                "the softmax was taken along the wrong axis, over the samples: "
+                "each row's probabilities (one per class) must add up to 1",
+                _softmax_over_batch,
+            ),
+            SIGN,
+        ),
+        hints=(
+            "The gradient at the logits compares the predicted probabilities with the "
+            "true classes.",
+            "Take the softmax of each row, shifted for stability, subtract one at the "
+            "true class, and divide by the number of rows. The result has the logits' "
+            "shape.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         forbidden=(
@@ -104,11 +146,18 @@ SPECS = [
         id="04.dense_backward",
         make_cases=_dense_cases,
         reference=dense_backward,
-        hint="dx = dy @ W.T (N, in), dW = x.T @ dy (in, out), db = dy summed over the "
-        "batch (out,); do not modify dy.",
+        hints=(
+            "Use the chain rule for each of the three gradients: the input's, the "
+            "weights' and the bias's. Let the shapes guide you.",
+            "Each gradient has the shape of what it belongs to. The input's comes from"
+            " the upstream gradient and the weights, the weights' from the input and "
+            "the upstream gradient, and the bias gradient adds up the rows of the "
+            "upstream gradient. Never change the upstream gradient in place.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         outputs=("dx", "dW", "db"),
+        mistakes=(TRANSPOSED, KEPT_BATCH),
         forbidden=("nnlib.scratch.Dense",),
     ),
 ]

@@ -110,8 +110,12 @@ SPECS = [
         id="05.momentum_step",
         make_cases=_momentum_cases,
         reference=momentum_step,
-        hint="update the velocity first (v = momentum * v + grad), then move the "
-        "parameter by -lr * v; return (new param, new velocity).",
+        hints=(
+            "Update the velocity first, then move the parameter along it.",
+            "The new velocity is the old one times the momentum, plus the gradient. "
+            "The parameter moves against the new velocity, scaled by the learning "
+            "rate. Give back both new arrays.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         outputs=("param", "velocity"),
@@ -121,8 +125,14 @@ SPECS = [
         id="05.adam_step",
         make_cases=_adam_cases,
         reference=adam_step,
-        hint="update m and v, divide by (1 - beta ** t) to remove the start-up bias, "
-        "then param - lr * m_hat / (sqrt(v_hat) + eps); return (param, m, v).",
+        hints=(
+            "Update the two running averages, correct their start-up bias, then take "
+            "the step.",
+            "The first average is of the gradient, the second of its square. Divide "
+            "each by one minus its beta to the power of the step number. The step is "
+            "the learning rate times the first corrected average, divided by the root "
+            "of the second plus epsilon.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         outputs=("param", "m", "v"),
@@ -132,8 +142,12 @@ SPECS = [
         id="05.step_decay",
         make_cases=_decay_cases,
         reference=step_decay,
-        hint="count how many whole step_size blocks of epochs have passed "
-        "(integer division) and multiply lr0 by gamma that many times.",
+        hints=(
+            "Count how many whole blocks of epochs have passed, and shrink the "
+            "learning rate once per block.",
+            "The number of blocks is the epoch divided by the block size, rounded "
+            "down. Multiply the starting rate by gamma that many times.",
+        ),
         rtol=1e-12,  # one power and one product: exact to rounding
         atol=0.0,
     ),

@@ -75,8 +75,14 @@ SPECS = [
         id="09.rnn_step",
         make_cases=_step_cases,
         reference=rnn_step,
-        hint="h_t = tanh(x_t @ Wx + h_prev @ Wh + b): x_t is (N, D), h_prev (N, H), "
-        "the result (N, H).",
+        hints=(
+            "Mix the new input and the previous state, each through its own weights, "
+            "add the bias and squash the sum with tanh.",
+            "The input with D features meets weights of D rows and H columns; the "
+            "state with H values meets weights of H rows and H columns. Both give H "
+            "values per sample; add them and the bias. The hyperbolic tangent of numpy"
+            " never overflows.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         forbidden=("nnlib.scratch.RNN",),
@@ -85,8 +91,12 @@ SPECS = [
         id="09.rnn_unroll",
         make_cases=_unroll_cases,
         reference=rnn_unroll,
-        hint="start from h = zeros((N, H)), apply the step at t = 0 .. T-1 with the "
-        "same weights, and stack every h into (N, T, H).",
+        hints=(
+            "Start from a state of zeros and apply the step once per time step, always"
+            " with the same weights.",
+            "Keep every state, not only the last one, and stack them along the time "
+            "axis, between the batch and the hidden units.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         forbidden=("nnlib.scratch.RNN",),

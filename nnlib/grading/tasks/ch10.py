@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..compare import variant
 from ..spec import Case, TaskSpec
 from ._common import normal
 
@@ -33,7 +34,7 @@ def causal_attention(Q: np.ndarray, K: np.ndarray, V: np.ndarray) -> np.ndarray:
     from nnlib.blocks import causal_mask, dot_product_attention
 
     q, k, v = (torch.as_tensor(a) for a in (Q, K, V))
-    return dot_product_attention(q, k, v, causal_mask(q.shape[-2]))[0].numpy()
+    return dot_product_attention(q, k, v, mask=causal_mask(q.shape[-2]))[0].numpy()
 
 
 def sinusoidal_positions(T: int, d_model: int) -> np.ndarray:
@@ -41,6 +42,16 @@ def sinusoidal_positions(T: int, d_model: int) -> np.ndarray:
     from nnlib.blocks import sinusoidal_table
 
     return sinusoidal_table(T, d_model).double().numpy()
+
+
+def _unscaled(Q: np.ndarray, K: np.ndarray) -> np.ndarray:
+    """The mistake of leaving out the square root of d."""
+    return attention_weights(Q * np.sqrt(Q.shape[-1]), K)
+
+
+def _over_queries(Q: np.ndarray, K: np.ndarray) -> np.ndarray:
+    """The mistake of a softmax over the queries (the columns add up to 1)."""
+    return np.swapaxes(attention_weights(K, Q), -1, -2)
 
 
 def _qk_cases(rng: np.random.Generator) -> list[Case]:
@@ -78,8 +89,13 @@ SPECS = [
         id="10.attention_weights",
         make_cases=_qk_cases,
         reference=attention_weights,
-        hint="scores = Q @ K^T / sqrt(d) (swap the last two axes of K), then a "
-        "softmax over the last axis with the row max subtracted; rows sum to 1.",
+        hints=(
+            "Score every query against every key with a dot product, scale the scores,"
+            " and turn each row into weights with a softmax.",
+            "Divide the scores by the square root of the dimension. The softmax runs "
+            "over the keys, the last axis, with each row's largest score subtracted "
+            "first, so that every row adds up to 1.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         forbidden=(
@@ -87,13 +103,32 @@ SPECS = [
             "nnlib.scratch.MultiHeadSelfAttention",
         ),
         strict_float=True,
+        mistakes=(
+            variant(
+                "not scaled",
+                "the scores were not divided by the square root of d: without it "
+                "the softmax saturates as the dimension grows",
+                _unscaled,
+            ),
+            variant(
+                "softmax over the queries",
+                "the softmax was taken along the wrong axis: each row (one query) "
+                "must add up to 1 over the keys, not each column",
+                _over_queries,
+            ),
+        ),
     ),
     TaskSpec(
         id="10.causal_mask",
         make_cases=_qkv_cases,
         reference=causal_attention,
-        hint="before the softmax set the scores above the diagonal (key after query) "
-        "to -inf, e.g. with np.triu(..., k=1); then weights @ V.",
+        hints=(
+            "Before the softmax, hide every key that comes after its query; then "
+            "average the values with the weights.",
+            "Set the scores above the diagonal to minus infinity: their weights become"
+            " zero and each row still adds up to 1. The diagonal stays visible, so the"
+            " first position sees only itself.",
+        ),
         rtol=RTOL,
         atol=ATOL,
         forbidden=(
@@ -106,8 +141,13 @@ SPECS = [
         id="10.sinusoidal_positions",
         make_cases=_position_cases,
         reference=sinusoidal_positions,
-        hint="angle[t, i] = t / 10000 ** (2i / d_model) for i = 0 .. d_model/2 - 1; "
-        "sines go in the even columns, cosines in the odd ones.",
+        hints=(
+            "Each pair of columns holds a sine and a cosine of the position, at one "
+            "frequency, from fast to slow.",
+            "Pair i divides the position by ten thousand to the power of two i over "
+            "the model width. Sines go in the even columns and cosines in the odd "
+            "ones.",
+        ),
         # The reference table is float32: angles up to 50 carry ~5e-6 of rounding.
         rtol=0.0,
         atol=2e-5,

@@ -59,8 +59,13 @@ SPECS = [
         id="11.patchify",
         make_cases=_patch_cases,
         reference=patchify,
-        hint="reshape (N, C, H, W) to (N, C, H/p, p, W/p, p), move the two grid axes "
-        "to the front, then flatten each patch: (N, (H/p)*(W/p), C*p*p).",
+        hints=(
+            "Cut each image into a grid of squares, number them row by row, and "
+            "flatten each square with its channels first.",
+            "Split the height and the width each into a grid index and a place inside "
+            "the patch, bring the two grid axes to the front, then merge the rest. "
+            "Changing the shape alone mixes pixels of different patches.",
+        ),
         rtol=0.0,  # pixels are only moved, never computed: exact
         atol=0.0,
         forbidden=("nnlib.blocks.patchify", "nnlib.blocks.PatchEmbedding"),
@@ -69,8 +74,13 @@ SPECS = [
         id="11.contrastive_logits",
         make_cases=_logit_cases,
         reference=contrastive_logits,
-        hint="divide every embedding by its length first, then image @ text.T gives "
-        "cosine similarities (N, M); divide by the temperature.",
+        hints=(
+            "Scale every embedding to length one, then score every image against every"
+            " text with a dot product.",
+            "Divide each row of both tables by its length. The scores form a table "
+            "with one row per image and one column per text; divide it by the "
+            "temperature.",
+        ),
         rtol=1e-7,  # norms and dot products of O(1) numbers, float64
         atol=1e-9,
     ),

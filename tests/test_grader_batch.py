@@ -170,7 +170,7 @@ def test_correct_and_wrong_submissions(batch: dict) -> None:
     wrong = batch["results"]["wrong"]
     assert [t.points for t in wrong.tasks] == [0, 2, 1, 2]
     assert "expected shape (5,), got (5, 1)" in wrong.tasks[0].feedback
-    assert "Hint:" in wrong.tasks[0].feedback
+    assert 'hint("01.neuron_forward")' in wrong.tasks[0].feedback  # points to hints
 
 
 def test_unsolved_tasks_are_not_attempted(batch: dict) -> None:
