@@ -6,6 +6,7 @@ grader's own start, by handing the first kernel a port that is already in use.
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import time
 from pathlib import Path
@@ -108,3 +109,34 @@ def test_make_execute_retries_the_kernel_start(monkeypatch, busy_port, tmp_path)
     assert manager.made == 2
     out = nbformat.read(notebook, as_version=4).cells[0].outputs
     assert out[0]["text"] == "42\n"
+
+
+def _root_conftest():
+    """The repository's conftest.py as a module (tests/ has a conftest of its own)."""
+    root = Path(__file__).resolve().parents[1] / "conftest.py"
+    spec = importlib.util.spec_from_file_location("root_conftest", root)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_kernel_that_never_answers_is_started_again_and_other_errors_are_not():
+    retry_start = _root_conftest()._retry_start
+    calls = []
+
+    def silent_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        return "km", "kc"
+
+    assert retry_start(silent_once)() == ("km", "kc") and len(calls) == 2
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("No such kernel named python3")
+
+    calls.clear()
+    with pytest.raises(RuntimeError, match="No such kernel"):
+        retry_start(broken)()
+    assert len(calls) == 1  # a real error is not hidden by retries

@@ -175,6 +175,20 @@ def test_viz_widgets_and_data_define_no_formula_of_their_own(part):
     assert not copies, "\n".join(copies)
 
 
+def test_grading_references_compute_with_the_library():
+    """A task's reference calls nnlib.scratch (its layers or ``functional``), never a
+    numpy formula of its own. (Names are not checked here: case generators and the
+    deliberate mistakes a task recognises have formula names; a mistake may loop
+    over windows with ``einsum``, as a learner would.)"""
+    calls = [
+        f"{path.relative_to(PACKAGE)}: {what}"
+        for path in sorted((PACKAGE / "grading").rglob("*.py"))
+        for what in _formula_copies(path)
+        if what.startswith("line ") and "einsum" not in what
+    ]
+    assert not calls, "\n".join(calls)
+
+
 def test_the_copy_detector_finds_a_copy(tmp_path):
     copy = tmp_path / "copy.py"
     copy.write_text(

@@ -422,6 +422,35 @@ def conv2d(
 # ---------------------------------------------------------------- evaluation
 
 
+def accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
+    """The fraction of rows whose largest score is at the true label.
+
+    Args:
+        scores: one score (logit or probability) per class and sample.
+        labels: the true labels, integers in [0, K).
+
+    Shape:
+        - scores: (N, K)
+        - labels: (N,)
+
+    Returns:
+        A Python float in [0, 1].
+
+    Example:
+        >>> from nnlib.scratch.functional import accuracy
+        >>> scores = np.array([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0]])
+        >>> round(accuracy(scores, np.array([0, 1, 1])), 4)
+        0.6667
+    """
+    scores, labels = np.asarray(scores), np.asarray(labels)
+    if scores.ndim != 2 or labels.shape != (scores.shape[0],):
+        raise ValueError(
+            f"accuracy expected scores (N, K) and labels (N,), got {scores.shape} "
+            f"and {labels.shape}"
+        )
+    return float(np.mean(np.argmax(scores, axis=1) == labels))
+
+
 def confusion_matrix(
     y_true: np.ndarray, y_pred: np.ndarray, n_classes: int | None = None
 ) -> np.ndarray:

@@ -29,7 +29,7 @@ TRAIN_BUDGET = 20.0  # seconds; the solution trains in about 1 s here
 
 def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
     """Reference: the fraction of rows whose largest logit is at the true label."""
-    return float(np.mean(np.argmax(logits, axis=1) == labels))
+    return F.accuracy(logits, labels)
 
 
 def confusion_matrix(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib.scratch import RNN
+from nnlib.scratch import functional as F
 
 from ..spec import Case, TaskSpec
 from ._common import normal, with_params
@@ -23,7 +24,7 @@ def rnn_step(
     x_t: np.ndarray, h_prev: np.ndarray, Wx: np.ndarray, Wh: np.ndarray, b: np.ndarray
 ) -> np.ndarray:
     """Reference: h_t = tanh(x_t @ Wx + h_prev @ Wh + b)."""
-    return np.tanh(x_t @ Wx + h_prev @ Wh + b)  # (N, D) @ (D, H) + (N, H) @ (H, H)
+    return F.tanh(x_t @ Wx + h_prev @ Wh + b)  # (N, D) @ (D, H) + (N, H) @ (H, H)
 
 
 def rnn_unroll(
