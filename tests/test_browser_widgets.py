@@ -7,7 +7,6 @@ is skipped, unless NNLIB_REQUIRE_BROWSER=1 (as in CI), where a missing browser f
 """
 
 import json
-import os
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from labserver import jupyter_env, jupyterlab
+from webpage import CHROMIUM, CHROMIUM_ARGS, require_browser
 
 from nnlib.data import make_line
 from nnlib.viz import line_mse
@@ -22,17 +22,6 @@ from nnlib.viz import line_mse
 pytestmark = pytest.mark.integration  # starts kernels, servers or browsers
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 NOTEBOOK = {
     "cells": [
         {
@@ -83,27 +72,6 @@ RUN_ALL = "() => { window.jupyterapp.commands.execute('notebook:run-all-cells');
 WAIT_MS = 45_000  # generous: a cold JupyterLab and kernel on a busy 2-core machine
 
 
-def _require_browser():
-    required = os.environ.get("NNLIB_REQUIRE_BROWSER") == "1"
-    if not CHROMIUM.exists():
-        if required:
-            pytest.fail(
-                f"NNLIB_REQUIRE_BROWSER=1 but {CHROMIUM} is missing "
-                "(apt-get install -y chromium)"
-            )
-        pytest.skip(
-            f"{CHROMIUM} is absent (apt-get install -y chromium); set "
-            "NNLIB_REQUIRE_BROWSER=1 to make this a failure"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if required:
-            pytest.fail("NNLIB_REQUIRE_BROWSER=1 but the playwright package is missing")
-        pytest.skip("the playwright Python package is not installed")
-    return sync_playwright
-
-
 FIT_CELL = (
     "import torch\nfrom torch import nn\n\nfrom nnlib.train import fit\n\n"
     "torch.manual_seed(0)\n"
@@ -120,7 +88,7 @@ FIT_CELL = (
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """One JupyterLab for this module, serving the two notebooks below."""
-    sync_playwright = _require_browser()
+    sync_playwright = require_browser()
     tmp = tmp_path_factory.mktemp("browser")
     root = tmp / "root"
     root.mkdir()

@@ -36,22 +36,32 @@ CHROMIUM_ARGS = [
 ]
 
 
-def require(what: str, missing: bool, how: str) -> None:
-    """Skip (or, with NNLIB_REQUIRE_WEB=1, fail) when ``missing``."""
+def require(
+    what: str,
+    missing: bool,
+    how: str,
+    *,
+    flags: tuple[str, ...] = ("NNLIB_REQUIRE_WEB",),
+) -> None:
+    """Skip (or, with one of ``flags`` set to 1, as in CI, fail) when ``missing``."""
     if not missing:
         return
     message = f"{what} is missing ({how})"
-    if os.environ.get("NNLIB_REQUIRE_WEB") == "1":
-        pytest.fail(f"NNLIB_REQUIRE_WEB=1 but {message}")
-    pytest.skip(f"{message}; set NNLIB_REQUIRE_WEB=1 to make this a failure")
+    for flag in flags:
+        if os.environ.get(flag) == "1":
+            pytest.fail(f"{flag}=1 but {message}")
+    pytest.skip(f"{message}; set {flags[0]}=1 to make this a failure")
 
 
-def require_modules(*names: str, extra: str) -> None:
+def require_modules(
+    *names: str, extra: str, flags: tuple[str, ...] = ("NNLIB_REQUIRE_WEB",)
+) -> None:
     for name in names:
         require(
             f"the Python package {name}",
             importlib.util.find_spec(name) is None,
-            f"`make install-web` installs the {extra!r} extra",
+            f"`make install` or `make install-web` installs the {extra!r} extra",
+            flags=flags,
         )
 
 
@@ -65,9 +75,15 @@ def require_node_modules(*packages: str) -> None:
 
 
 def require_browser():
-    """playwright's sync API, driving Debian's Chromium (never a downloaded one)."""
-    require(str(CHROMIUM), not CHROMIUM.exists(), "apt-get install -y chromium")
-    require_modules("playwright", extra="test")
+    """playwright's sync API, driving Debian's Chromium (never a downloaded one).
+
+    A missing browser fails under NNLIB_REQUIRE_BROWSER=1 or NNLIB_REQUIRE_WEB=1.
+    """
+    flags = ("NNLIB_REQUIRE_BROWSER", "NNLIB_REQUIRE_WEB")
+    require(
+        str(CHROMIUM), not CHROMIUM.exists(), "apt-get install -y chromium", flags=flags
+    )
+    require_modules("playwright", extra="test", flags=flags)
     from playwright.sync_api import sync_playwright
 
     return sync_playwright
