@@ -23,7 +23,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 # only oversubscribe). `make test-twice` also checks the machine's default thread count.
 export NNLIB_DEVICE ?= cpu
 THREADS ?= 1
-CHECK_TARGETS := test test-unit test-nb execute exercises editions test-editions
+CHECK_TARGETS := test test-slow test-unit test-nb execute exercises editions test-editions
 # the setting `make test` adds to the native one (see tools/portability.py --list)
 NONNATIVE ?= non-native
 $(CHECK_TARGETS): export OMP_NUM_THREADS = $(THREADS)
@@ -37,11 +37,11 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.
 # outputs byte for byte, which tests/test_editions.py checks in `make test`; nbval runs
 # them in `make test-editions` rather than a second time in every nbval run (as long
 # again as the English). A notebook named on the command line still runs.
-test test-unit test-nb test-twice test-portable: export PYTEST_ADDOPTS += \
+test test-slow test-unit test-nb test-twice test-portable: export PYTEST_ADDOPTS += \
   --ignore=notebooks/zh --ignore=solutions/zh
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test test-unit test-nb test-twice test-one-thread test-portable test-browser \
+.PHONY: help install lab test test-slow test-unit test-nb test-twice test-one-thread test-portable test-browser \
         test-gpu execute exercises editions test-editions lint bench wheel-check clean
 
 help: ## list the targets
@@ -94,12 +94,17 @@ lab: $(STAMP) ## install, then open the course in JupyterLab (LANG=zh: the Chine
 # `make test` installs the site's, slides' and hub's packages too (npm's only where npm
 # is installed; without it those tests skip and say why)
 test: $(STAMP) $(WEB_STAMP) $(if $(shell command -v npm),$(NODE_STAMP)) ## install, then run unit tests, course checks and nbval (everything)
-	# (the JupyterHub test, about 45 s, is `make test-hub`; .ci/run runs it after this)
-	$(BIN)/pytest -n $(JOBS) --dist loadfile $(NBVAL_FLAGS) $(NO_HUB) tests $(NB_DIRS)
-	# nbval once more as another CPU computes: torch's plain (non-SIMD) kernels and
-	# numpy without its widest SIMD loops, so a stored output that only this machine
-	# reproduces fails here, the day it is stored (`make test-portable` runs them all)
+	# (the JupyterHub test, about 45 s, is `make test-hub`, and the tests that run whole
+	# notebooks again, about 2 min, are `make test-slow`; .ci/run runs both after this)
+	$(BIN)/pytest -n $(JOBS) --dist loadfile -m "not slow" $(NO_HUB) tests
+	# nbval once, as another CPU computes: torch's plain (non-SIMD) kernels and numpy
+	# without its widest SIMD loops, so a stored output that only the machine that
+	# stored it reproduces fails here, the day it is stored (`make test-nb` runs nbval
+	# natively, `make test-portable` under every setting)
 	$(PY) tools/portability.py $(NB_DIRS) --only $(NONNATIVE) --threads 1
+
+test-slow: $(STAMP) ## the tests that run whole notebooks again (batch-graded solutions, nbval's self-test)
+	$(BIN)/pytest -n $(JOBS) --dist loadfile -m slow tests
 
 test-unit: $(STAMP) ## unit and integrity tests only: no notebooks, kernels, servers or browsers
 	$(BIN)/pytest -n $(JOBS) --dist loadfile -m "not integration" tests

@@ -111,6 +111,27 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
         "good": "合适",
         "too large": "太大",
         "MSE (log scale)": "MSE（对数坐标）",
+        # widgets of the second edition: capacity, generalisation, recurrence, patches
+        "{} x {} hidden: {}": "{0} x {1} 隐藏层：{2}",
+        "training images": "训练图像数",
+        "training loss": "训练集损失",
+        "validation loss": "验证集损失",
+        "loss (log scale)": "损失（对数坐标）",
+        "{} = {}: lowest validation loss at epoch {}": (
+            "{0} = {1}：验证集损失在第 {2} 轮最低"
+        ),
+        "gap training - validation: {}": "训练集与验证集之差：{}",
+        "{}, last epoch": "{}，最后一轮",
+        "{}×{} patches: {} + 1 tokens": "{0}×{1} 的图像分块：{2} + 1 个标记",
+        "patch side": "分块边长",
+        "attention weights per block": "每个模块的注意力权重数",
+        "test accuracy (%), stored runs": "测试集准确率（%），已保存的运行结果",
+        "distance in time T - t (steps)": "时间距离 T - t（步）",
+        "gradient norm / at distance 0": "梯度范数 / 距离 0 处的梯度范数",
+        "x {} per step: the gradient {}": "每步 x {0}：梯度{1}",
+        "vanishes": "消失",
+        "explodes": "爆炸",
+        "holds": "保持",
     }
 }
 

@@ -125,3 +125,77 @@ def test_a_mismatched_block_runs_its_hooks_on_the_cast_call_too():
     calls.clear()
     block(torch.randn(2, 5, 16))
     assert calls == ["ln1", "block"]
+
+
+# --- the switches of lecture 10: residual=False, layer_norm=False --------------------
+
+
+def _silence_sublayers(block: TransformerBlock) -> None:
+    # zero output projections: both sub-layers then add exactly 0
+    with torch.no_grad():
+        for layer in (block.attn.proj, block.ff.fc2):
+            layer.weight.zero_()
+            layer.bias.zero_()
+
+
+def test_the_residual_path_carries_the_input():
+    # sub-layers that output 0: with the residual the block is the identity, without
+    # it the input is lost (0 out), whatever the input
+    x = torch.randn(2, 5, 16)
+    with_res = TransformerBlock(16, 2, 32).eval()
+    without = TransformerBlock(16, 2, 32, residual=False).eval()
+    for block in (with_res, without):
+        _silence_sublayers(block)
+    torch.testing.assert_close(with_res(x), x, rtol=0, atol=0)
+    torch.testing.assert_close(without(x), torch.zeros_like(x), rtol=0, atol=0)
+
+
+def test_residual_false_computes_ff_of_attn():
+    torch.manual_seed(0)
+    block = TransformerBlock(16, 2, 32, residual=False).double().eval()
+    x = torch.randn(2, 5, 16, dtype=torch.float64)
+    a = block.attn(block.ln1(x))
+    expected = block.ff(block.ln2(a))
+    torch.testing.assert_close(block(x), expected, rtol=0, atol=TOL64)
+
+
+def test_layer_norm_makes_the_attention_branch_blind_to_the_input_scale():
+    # LN(c x) = LN(x) for c > 0 (up to eps = 1e-5 against variances of 1 and 1e4),
+    # so with LayerNorm attn(ln1(c x)) does not depend on c; without, it does
+    torch.manual_seed(0)
+    x = torch.randn(2, 5, 16, dtype=torch.float64)
+    for layer_norm in (True, False):
+        block = TransformerBlock(16, 2, 32, layer_norm=layer_norm).double().eval()
+        with torch.no_grad():
+            branch = [block.attn(block.ln1(c * x)) for c in (1.0, 100.0)]
+        assert torch.allclose(branch[0], branch[1], atol=1e-4) is layer_norm
+    block = TransformerBlock(16, 2, 32, layer_norm=False)
+    assert not any(isinstance(m, nn.LayerNorm) for m in block.modules())
+
+
+@pytest.mark.parametrize(
+    "options",
+    [dict(residual=False), dict(layer_norm=False), dict(activation="relu")],
+    ids=["no-residual", "no-layer-norm", "relu"],
+)
+def test_switched_off_models_keep_shapes_and_every_parameter_learns(options):
+    from blocks_checks import assert_every_parameter_learns
+
+    torch.manual_seed(0)
+    model = SequenceTransformer(10, max_len=8, d_model=16, n_heads=2, **options)
+    tokens = torch.randint(0, 10, (3, 8))
+    assert model(tokens).shape == (3, 8, 10)
+    assert_every_parameter_learns(model, tokens)
+    for block in model.blocks:
+        assert block.residual is options.get("residual", True)
+        assert block.layer_norm is options.get("layer_norm", True)
+    assert isinstance(model.ln_f, nn.LayerNorm) is options.get("layer_norm", True)
+
+
+def test_switches_are_keyword_only_booleans():
+    with pytest.raises(TypeError):
+        TransformerBlock(16, 2, 32, 0.0, False, "gelu", False)  # positional options
+    with pytest.raises(TypeError, match="TransformerBlock expected residual as True"):
+        TransformerBlock(16, 2, 32, residual="no")
+    with pytest.raises(TypeError, match="expected layer_norm as True or False"):
+        SequenceTransformer(10, d_model=16, n_heads=2, layer_norm=0)

@@ -125,3 +125,61 @@ def test_options_are_keyword_only():
         make_detection_shapes(4, 32)
     with pytest.raises(TypeError):
         make_segmentation_shapes(4, 32)
+
+
+# --- harder scenes: a range of sizes and clutter that is no object ---------------
+
+
+def test_defaults_are_the_explicit_options():
+    plain, targets = make_detection_shapes(10, seed=6)
+    same, again = make_detection_shapes(10, radius=(0.12, 0.22), clutter=0, seed=6)
+    np.testing.assert_array_equal(plain, same)
+    for t, u in zip(targets, again, strict=True):
+        np.testing.assert_array_equal(t["boxes"], u["boxes"])
+
+
+def test_clutter_adds_strokes_but_moves_no_object():
+    kwargs = {"size": 32, "noise": 0.0, "seed": 7}
+    plain, targets = make_detection_shapes(30, **kwargs)
+    cluttered, targets2 = make_detection_shapes(30, clutter=3, **kwargs)
+    for t, u in zip(targets, targets2, strict=True):  # the same objects
+        np.testing.assert_array_equal(t["boxes"], u["boxes"])
+        np.testing.assert_array_equal(t["labels"], u["labels"])
+    assert (cluttered >= plain).all()  # strokes are drawn over, never under
+    extra = (cluttered - plain)[:, 0] > 0.25  # pixels the strokes brightened
+    assert extra.sum(axis=(1, 2)).min() >= 10  # every image got visible strokes
+    _, masks = make_segmentation_shapes(30, **kwargs)
+    _, cluttered_masks = make_segmentation_shapes(30, clutter=3, **kwargs)
+    np.testing.assert_array_equal(masks, cluttered_masks)  # strokes are background
+    again, _ = make_detection_shapes(30, clutter=3, **kwargs)
+    np.testing.assert_array_equal(again, cluttered)  # seeded
+
+
+def test_radius_sets_the_range_of_object_sizes():
+    size, low, high = 40, 0.06, 0.3
+    _, targets = make_detection_shapes(
+        200, size=size, radius=(low, high), noise=0.0, seed=8
+    )
+    boxes = np.concatenate([t["boxes"] for t in targets])
+    sides = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    # a shape of half size r spans about 2r pixels (+-1 for the pixel grid)
+    assert sides.min() >= 2 * low * size - 1 and sides.max() <= 2 * high * size + 1
+    assert sides.min() < 2 * 0.12 * size - 1  # smaller than the default allows
+    assert sides.max() > 2 * 0.22 * size + 1  # and larger
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"radius": 0.1}, TypeError),
+        ({"radius": (0.1, 0.2, 0.3)}, TypeError),
+        ({"radius": (0.2, 0.1)}, ValueError),
+        ({"radius": (0.0, 0.1)}, ValueError),
+        ({"radius": (0.1, 0.5)}, ValueError),
+        ({"clutter": -1}, ValueError),
+        ({"clutter": 1.5}, TypeError),
+    ],
+)
+def test_bad_harder_options_are_refused(kwargs, error):
+    with pytest.raises(error, match="make_detection_shapes expected"):
+        make_detection_shapes(2, **kwargs)

@@ -53,16 +53,29 @@ def test_an_exercise_runs_to_the_end_and_every_check_says_not_attempted(
     assert n_checks == len(course.chapter(path.name[:2])["tasks"])
 
 
-TRAINED = ["06", "07", "08"]  # chapters whose notebooks train in the kernel
+# chapters with a train task: their notebooks train in the kernel
+TRAINED = [
+    ch["id"]
+    for ch in course.chapters()
+    if any(t["kind"] == "train" for t in ch["tasks"])
+]
 
 
-@pytest.mark.parametrize("chapter", TRAINED)
+# make test grades the first one; make test-slow all (each runs its whole notebook)
+@pytest.mark.parametrize(
+    "chapter",
+    [
+        pytest.param(ch, marks=() if i == 0 else pytest.mark.slow)
+        for i, ch in enumerate(TRAINED)
+    ],
+)
 @needs_solutions
 def test_a_trained_solution_scores_full_marks_in_the_batch_grader(chapter) -> None:
     # The other solutions prove themselves under nbval: their hidden tests call
     # check(..., seed=1, assert_passed=True), public cases. Chapters 06-08 also have
     # train tasks, whose held-out digits only the batch grader sends: it runs the
-    # learner's training function in the kernel, within its budget.
+    # learner's training function in the kernel, within its budget (so do the later
+    # chapters with a train task).
     path = ROOT / course.chapter(chapter)["solution"]
     # 300 s: each notebook runs in about 10 s here; the margin is for a busy machine
     (result,) = grade_batch([path], Limits(timeout=300), jobs=1)

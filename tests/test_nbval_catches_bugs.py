@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import tool
 
-pytestmark = pytest.mark.integration  # starts kernels, servers or browsers
+# starts kernels and runs whole notebooks again: make test-slow
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 portability = tool.load("portability")  # its nbval flags and thread variables

@@ -11,9 +11,10 @@ def test_kernels_one_panel_each_on_a_shared_symmetric_scale():
     w = np.random.default_rng(0).standard_normal((6, 1, 3, 3))
     fig = plot_kernels(w, ncols=3)
     assert figure_png(fig)
-    assert len(fig.axes) == 6
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 6 and len(fig.axes) == 7  # and one colour bar
     limit = np.abs(w).max()
-    for k, ax in enumerate(fig.axes):
+    for k, ax in enumerate(panels):
         (image,) = ax.images
         np.testing.assert_array_equal(image.get_array(), w[k, 0])
         assert image.get_clim() == (-limit, limit)
@@ -23,11 +24,11 @@ def test_kernels_one_panel_each_on_a_shared_symmetric_scale():
 def test_kernels_with_several_input_channels_and_limits():
     w = np.random.default_rng(1).standard_normal((4, 3, 5, 5))
     fig = plot_kernels(w)
-    assert len(fig.axes) == 12
+    assert len(fig.axes) == 12 + 1  # the panels and one colour bar
     assert fig.axes[5].title.get_text() == "1,2"
     np.testing.assert_array_equal(fig.axes[5].images[0].get_array(), w[1, 2])
-    assert len(plot_kernels(w, max_kernels=5).axes) == 5
-    assert len(plot_kernels(np.ones((3, 3))).axes) == 1
+    assert len(plot_kernels(w, max_kernels=5).axes) == 5 + 1
+    assert len(plot_kernels(np.ones((3, 3))).axes) == 1 + 1
     with pytest.raises(ValueError, match="plot_kernels expected weights"):
         plot_kernels(np.zeros(5))
 

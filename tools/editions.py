@@ -64,7 +64,7 @@ START = "notebooks/00_start_here.ipynb"
 # Chapters without a Chinese edition yet: the visible debt, shrunk by the sessions that
 # translate them (lecture and solution together). tests/test_editions.py fails when a
 # notebook is neither translated nor listed here, or listed and translated.
-PENDING = ("02", "03", "04", "05", "06", "07", "08", "09", "10", "11")
+PENDING = ("02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13")
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"

@@ -1,6 +1,10 @@
 """Estimate how long a careful learner needs for each notebook.
 
-Usage: python tools/learner_time.py [--markdown] [NOTEBOOK ...]
+Usage: python tools/learner_time.py [--markdown | --check | --write] [NOTEBOOK ...]
+
+``--check`` compares each header's "**Estimated time** N minutes" with the estimate
+(``tests/test_learner_time.py`` does the same); ``--write`` puts the estimate into
+the headers (of the lectures and of solutions/, from which exercises/ is made).
 
 The estimate is reading time plus running time:
 - prose at READING_WPM words per minute (a careful first reading of technical text
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +78,73 @@ def minutes(path: Path) -> int:
     return max(5, int(5 * round(total / 5)))
 
 
+STATED = re.compile(r"\*\*Estimated time\*\*( about)? (\d+) minutes")
+TOLERANCE = 5  # minutes: the estimate is rounded to 5, so one step either way
+
+
+def stated(path: Path) -> int | None:
+    """The minutes the notebook's first markdown cell states, or None."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            match = STATED.search(_source(cell))
+            return int(match.group(2)) if match else None
+    return None
+
+
+def estimate_for(path: Path) -> int:
+    """The estimate for the notebook a header belongs to (a solution: its exercise)."""
+    if path.parent.name == "solutions":
+        exercise = ROOT / "exercises" / path.name
+        if exercise.exists():
+            return minutes(exercise)
+    return minutes(path)
+
+
+LECTURE_TIME = (
+    "**Estimated time** {minutes} minutes: reading at {wpm} words a minute and "
+    "{seconds} s for each line of code, to read, run and look at "
+    "(`tools/learner_time.py`). The notebook itself runs top to bottom in about a "
+    "minute or less."
+)
+PARAGRAPH = re.compile(r"\*\*Estimated time\*\*.*?(?=\n\n|$)", re.S)
+
+
+def write(path: Path) -> bool:
+    """Put the estimate into the header; True when the file changed.
+
+    A lecture's time paragraph is replaced by the standard one (``LECTURE_TIME``);
+    in an exercise's header (in solutions/) only the number changes, since the
+    paragraph goes on to say how its tasks' minutes were estimated.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    cell = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if cell is None:
+        return False
+    est = estimate_for(path)
+    if path.parent.name == "solutions":
+        new = STATED.sub(
+            lambda m: f"**Estimated time**{m.group(1) or ''} {est} minutes",
+            cell.source,
+            count=1,
+        )
+    else:
+        paragraph = textwrap.fill(
+            LECTURE_TIME.format(
+                minutes=est, wpm=READING_WPM, seconds=SECONDS_PER_CODE_LINE
+            ),
+            width=88,
+        )
+        new = PARAGRAPH.sub(lambda m: paragraph, cell.source, count=1)
+    if new == cell.source:
+        return False
+    cell.source = new
+    nbformat.write(nb, path)
+    return True
+
+
 def instructors_table() -> str:
     """The per-chapter table of INSTRUCTORS.md: times, tasks, points, mistakes."""
     from nnlib.grading.tasks import get_spec  # the task specs: kinds and mistakes
@@ -112,7 +184,27 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="the per-chapter table of INSTRUCTORS.md",
     )
+    parser.add_argument("--check", action="store_true", help="headers vs estimates")
+    parser.add_argument("--write", action="store_true", help="estimates into headers")
     args = parser.parse_args(argv)
+    if args.check or args.write:
+        paths = args.notebooks or [
+            ROOT / ch[key]
+            for ch in json.loads(
+                (ROOT / "nnlib" / "course_map.json").read_text(encoding="utf-8")
+            )["chapters"]
+            for key in ("notebook", "solution")
+            if (ROOT / ch[key]).exists()
+        ]
+        bad = 0
+        for path in paths:
+            if args.write and write(path):
+                print(f"{path.name}: header now {estimate_for(path)} minutes")
+            said, est = stated(path), estimate_for(path)
+            if said is None or abs(said - est) > TOLERANCE:
+                bad += 1
+                print(f"{path.relative_to(ROOT)}: header says {said}, estimate {est}")
+        raise SystemExit(1 if bad else 0)
     if args.instructors:
         print(instructors_table())
         return

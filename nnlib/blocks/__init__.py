@@ -2,7 +2,8 @@
 
 Each block is a ``torch.nn.Module`` written to be read after its numpy version in
 ``nnlib.scratch``; tests check them against PyTorch's own modules. Files, in course
-order: ``cnn`` (ConvBlock, SimpleCNN), ``rnn`` (RNNSequenceModel), ``attention``,
+order: ``cnn`` (ConvBlock, SimpleCNN), ``rnn`` (RNNSequenceModel,
+AttentionRNNSequenceModel, gradient_reach), ``attention``,
 ``positional``, ``transformer``, ``vit``, and ``cost`` (attention's time and memory).
 
 Dtypes follow the input, as in ``nnlib.scratch``: a float32 block given a float64
@@ -32,13 +33,18 @@ from nnlib.blocks.positional import (
     sinusoidal_table,
 )
 from nnlib.blocks.resnet import ResidualBlock, ResNet
-from nnlib.blocks.rnn import RNNSequenceModel
+from nnlib.blocks.rnn import (
+    AttentionRNNSequenceModel,
+    RNNSequenceModel,
+    gradient_reach,
+)
 from nnlib.blocks.transformer import FeedForward, SequenceTransformer, TransformerBlock
 from nnlib.blocks.unet import UNet
 from nnlib.blocks.video import Conv3DClassifier, FrameCNN
 from nnlib.blocks.vit import PatchEmbedding, ViT, patchify
 
 __all__ = [
+    "AttentionRNNSequenceModel",
     "Conv3DClassifier",
     "ConvBlock",
     "FeedForward",
@@ -64,6 +70,7 @@ __all__ = [
     "causal_mask",
     "compound_scaling",
     "dot_product_attention",
+    "gradient_reach",
     "model_cost",
     "patchify",
     "sinusoidal_table",

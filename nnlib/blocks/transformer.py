@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nnlib._checks import (
+    check_bool,
     check_choice,
     check_heads,
     check_int,
@@ -90,6 +91,11 @@ class TransformerBlock(nn.Module):
             Default: ``False``.
         activation: ``"gelu"`` (as in GPT-2) or ``"relu"`` (PyTorch's default for
             ``nn.TransformerEncoderLayer``). Default: ``"gelu"``.
+        residual: if ``False``, each sub-layer's output *replaces* its input
+            (``x = attn(ln1(x))``) instead of being added to it: the residual
+            connection switched off, to measure what it does. Default: ``True``.
+        layer_norm: if ``False``, ``ln1`` and ``ln2`` are identities: LayerNorm
+            switched off. Default: ``True``.
 
     Shape:
         - Input: (B, T, D)
@@ -103,6 +109,8 @@ class TransformerBlock(nn.Module):
         >>> out, weights = block(torch.zeros(2, 5, 16), return_attention=True)
         >>> out.shape, weights.shape
         (torch.Size([2, 5, 16]), torch.Size([2, 4, 5, 5]))
+        >>> TransformerBlock(16, 4, 64, residual=False, layer_norm=False).ln1
+        Identity()
     """
 
     def __init__(
@@ -114,19 +122,26 @@ class TransformerBlock(nn.Module):
         dropout: float = 0.0,
         causal: bool = False,
         activation: str = "gelu",
+        residual: bool = True,
+        layer_norm: bool = True,
     ) -> None:
         super().__init__()
         check_heads("TransformerBlock", d_model, n_heads)
         check_int("TransformerBlock", "d_ff", d_ff)
         self.d_model = d_model
-        self.ln1 = nn.LayerNorm(d_model)
+        self.residual = check_bool("TransformerBlock", "residual", residual)
+        self.layer_norm = check_bool("TransformerBlock", "layer_norm", layer_norm)
+        self.ln1 = nn.LayerNorm(d_model) if layer_norm else nn.Identity()
         self.attn = MultiHeadSelfAttention(
             d_model, n_heads, dropout=dropout, causal=causal
         )
         self.drop1 = nn.Dropout(dropout)
-        self.ln2 = nn.LayerNorm(d_model)
+        self.ln2 = nn.LayerNorm(d_model) if layer_norm else nn.Identity()
         self.ff = FeedForward(d_model, d_ff, dropout=dropout, activation=activation)
         self.drop2 = nn.Dropout(dropout)
+
+    def extra_repr(self) -> str:
+        return f"residual={self.residual}, layer_norm={self.layer_norm}"
 
     def forward(
         self,
@@ -137,7 +152,7 @@ class TransformerBlock(nn.Module):
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Apply attention and the MLP, each on a normalised copy, as residuals."""
         check_tensor("TransformerBlock", x, ("B", "T", self.d_model))
-        if needs_cast("TransformerBlock", x, self.ln1.weight):
+        if needs_cast("TransformerBlock", x, self.attn.qkv.weight):
             return run_in_dtype(
                 self, x.dtype, x, mask=mask, return_attention=return_attention
             )
@@ -145,8 +160,10 @@ class TransformerBlock(nn.Module):
             a, weights = self.attn(self.ln1(x), mask=mask, return_attention=True)
         else:
             a = self.attn(self.ln1(x), mask=mask)
-        x = x + self.drop1(a)  # (B, T, D)
-        x = x + self.drop2(self.ff(self.ln2(x)))  # (B, T, D)
+        a = self.drop1(a)  # (B, T, D)
+        x = x + a if self.residual else a  # without residual: the input is lost
+        f = self.drop2(self.ff(self.ln2(x)))  # (B, T, D)
+        x = x + f if self.residual else f
         return (x, weights) if return_attention else x
 
 
@@ -172,6 +189,10 @@ class SequenceTransformer(nn.Module):
             then the model cannot tell order, a useful failure to show).
             Default: ``"sinusoidal"``.
         activation: ``"gelu"`` or ``"relu"``, in the blocks. Default: ``"gelu"``.
+        residual: ``False`` switches off the residual connections of every block.
+            Default: ``True``.
+        layer_norm: ``False`` switches off every LayerNorm (the blocks' and the
+            final one). Default: ``True``.
 
     Shape:
         - Input: (B, T) integer tokens in [0, V), T <= max_len
@@ -199,6 +220,8 @@ class SequenceTransformer(nn.Module):
         causal: bool = False,
         positional: str | None = "sinusoidal",
         activation: str = "gelu",
+        residual: bool = True,
+        layer_norm: bool = True,
     ) -> None:
         super().__init__()
         for name, value in (
@@ -207,6 +230,7 @@ class SequenceTransformer(nn.Module):
             ("n_layers", n_layers),
         ):
             check_int("SequenceTransformer", name, value)
+        check_bool("SequenceTransformer", "layer_norm", layer_norm)
         check_heads("SequenceTransformer", d_model, n_heads)
         if d_ff is not None:
             check_int("SequenceTransformer", "d_ff", d_ff)
@@ -234,10 +258,12 @@ class SequenceTransformer(nn.Module):
                 dropout=dropout,
                 causal=causal,
                 activation=activation,
+                residual=residual,
+                layer_norm=layer_norm,
             )
             for _ in range(n_layers)
         )
-        self.ln_f = nn.LayerNorm(d_model)
+        self.ln_f = nn.LayerNorm(d_model) if layer_norm else nn.Identity()
         self.head = nn.Linear(d_model, vocab_size)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:

@@ -7,6 +7,7 @@
 - ``shapes``: ``make_shapes``, shapes at random positions (for convolution).
 - ``mnist``: ``load_mnist`` from local IDX files, ``read_idx``/``write_idx``.
 - ``sequences``: ``make_sequence_task`` (copy, reverse, sort, add).
+- ``runs``: ``load_run``, the results of full runs shipped as JSON.
 - ``loaders``: ``torch_loader``, a PyTorch ``DataLoader`` (imports torch when called).
 """
 
@@ -15,6 +16,7 @@ from nnlib.data.loaders import torch_loader
 from nnlib.data.mnist import load_mnist, read_idx, write_idx
 from nnlib.data.motion import DIRECTIONS, make_moving_shapes
 from nnlib.data.phantoms import make_phantoms
+from nnlib.data.runs import load_run, run_names
 from nnlib.data.scenes import make_detection_shapes, make_segmentation_shapes
 from nnlib.data.sequences import SEQUENCE_TASKS, make_sequence_task
 from nnlib.data.shapes import SHAPE_NAMES, make_shapes
@@ -35,6 +37,7 @@ __all__ = [
     "digits_sha256",
     "load_digits",
     "load_mnist",
+    "load_run",
     "make_blobs",
     "make_detection_shapes",
     "make_line",
@@ -47,6 +50,7 @@ __all__ = [
     "make_spirals",
     "make_xor",
     "read_idx",
+    "run_names",
     "torch_loader",
     "train_val_test_split",
     "write_idx",

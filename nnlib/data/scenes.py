@@ -6,8 +6,14 @@ Each image holds 1 to ``max_objects`` shapes (circle, square, triangle, cross: t
 first ``n_classes`` of ``SHAPE_NAMES``) at random positions and sizes, drawn white on
 black with anti-aliased edges, then noise. Shapes never overlap: their boxes are
 at least ``gap`` pixels apart along x or along y. So two object centres are always
-more than ``2 * 0.12 * size + gap`` pixels apart along one axis (8.7 px at size 32),
-and a grid detector with cells smaller than that never has two objects in a cell.
+more than ``2 * radius[0] * size + gap`` pixels apart along one axis (8.7 px at size
+32 with the default half sizes), and a grid detector with cells smaller than that
+never has two objects in a cell.
+
+``clutter`` adds that many thin line segments per image (random place, angle,
+length and brightness) that belong to no class: a detector must learn to ignore
+them, and a segmentation model to call them background. They may cross objects; an
+object's mask and box are those of the shape alone.
 
 A pixel belongs to a shape when its centre is inside it (the anti-aliased value is
 then >= 0.5); the box of a shape is the tight box around those pixels, in pixel
@@ -25,7 +31,21 @@ from nnlib.data.synthetic import balanced_labels
 _RADIUS = (0.12, 0.22)  # an object's half size, as a fraction of the image size
 
 
-def _check_scene(where, n, size, max_objects, n_classes, noise, gap, seed):
+def _check_radius(where: str, radius: object) -> tuple[float, float]:
+    """A (smallest, largest) half size as fractions of the image, in (0, 0.5)."""
+    if not isinstance(radius, tuple | list) or len(radius) != 2:
+        raise TypeError(
+            f"{where} expected radius as a pair (low, high), got "
+            f"{type(radius).__name__}"
+        )
+    low = check_number(where, "radius[0]", radius[0], low=0.02, high=0.45)
+    high = check_number(where, "radius[1]", radius[1], low=low, high=0.45)
+    return low, high
+
+
+def _check_scene(
+    where, n, size, max_objects, n_classes, noise, gap, seed, radius, clutter
+):
     n = check_int(where, "n", n)
     size = check_int(where, "size", size, minimum=16)
     max_objects = check_int(where, "max_objects", max_objects)
@@ -37,10 +57,32 @@ def _check_scene(where, n, size, max_objects, n_classes, noise, gap, seed):
         )
     noise = check_number(where, "noise", noise, low=0.0)
     gap = check_number(where, "gap", gap, low=0.0)
-    return n, size, max_objects, n_classes, noise, gap, check_seed(where, seed)
+    seed = check_seed(where, seed)
+    radius = _check_radius(where, radius)
+    clutter = check_int(where, "clutter", clutter, minimum=0)
+    return n, size, max_objects, n_classes, noise, gap, seed, radius, clutter
 
 
-def _scenes(n, size, max_objects, n_classes, noise, gap, seed):
+def _strokes(rng, n, count, size):
+    """``count`` anti-aliased line segments per image: (n, H, W) in [0, 1]."""
+    grid = np.arange(size) + 0.5  # pixel centres
+    x, y = grid[None, :], grid[:, None]  # (1, W) and (H, 1)
+    out = np.zeros((n, size, size))
+    for i in range(n):
+        for _ in range(count):
+            x0, y0 = rng.uniform(0, size, size=2)
+            angle = rng.uniform(0, np.pi)
+            length = rng.uniform(0.3, 0.6) * size
+            ux, uy = np.cos(angle), np.sin(angle)
+            # distance of each pixel centre to the segment from (x0, y0) along (ux, uy)
+            t = np.clip((x - x0) * ux + (y - y0) * uy, 0.0, length)  # (H, W)
+            dist = np.hypot(x - x0 - t * ux, y - y0 - t * uy)
+            line = np.clip(1.0 - dist, 0.0, 1.0) * rng.uniform(0.5, 1.0)  # ~1 px wide
+            out[i] = np.maximum(out[i], line)
+    return out
+
+
+def _scenes(n, size, max_objects, n_classes, noise, gap, seed, radius, clutter):
     """Draw ``n`` scenes: clean-then-noisy images (n, 1, H, W) and, per image, the
     objects' pixel masks (G, H, W) bool and labels (G,)."""
     rng = np.random.default_rng(seed)
@@ -49,7 +91,7 @@ def _scenes(n, size, max_objects, n_classes, noise, gap, seed):
         placed = []
         for _ in range(count):
             for _ in range(100):  # rejection sampling; a full image keeps fewer
-                r = rng.uniform(*_RADIUS) * size
+                r = rng.uniform(*radius) * size
                 cx, cy = rng.uniform(r + 0.5, size - r - 0.5, size=2)
                 if all(
                     abs(cx - ox) > r + o_r + gap or abs(cy - oy) > r + o_r + gap
@@ -77,6 +119,8 @@ def _scenes(n, size, max_objects, n_classes, noise, gap, seed):
             images[i, 0] = np.maximum(images[i, 0], coverage)
             masks[g] = coverage >= 0.5
         objects.append((masks, kinds))
+    if clutter:  # drawn only when asked for: the default scenes stay as they were
+        images[:, 0] = np.maximum(images[:, 0], _strokes(rng, n, clutter, size))
     images += noise * rng.standard_normal(images.shape).astype(np.float32)
     np.clip(images, 0.0, 1.0, out=images)
     return images, objects
@@ -97,6 +141,8 @@ def make_detection_shapes(
     n_classes: int = 3,
     noise: float = 0.1,
     gap: float = 1.0,
+    radius: tuple[float, float] = _RADIUS,
+    clutter: int = 0,
     seed: int = 0,
 ) -> tuple[np.ndarray, list[dict[str, np.ndarray]]]:
     """Images of 1 to ``max_objects`` shapes each, with their boxes and classes.
@@ -116,6 +162,9 @@ def make_detection_shapes(
             to [0, 1]. Default: ``0.1``.
         gap: least distance in pixels between two objects' boxes (along x or y).
             Default: ``1.0``.
+        radius: smallest and largest half size of a shape, as fractions of
+            ``size`` (0.02 to 0.45). Default: ``(0.12, 0.22)``.
+        clutter: thin line segments per image that are no object. Default: ``0``.
         seed: seed of the random generator; the same seed gives the same data.
             Default: ``0``.
 
@@ -136,7 +185,16 @@ def make_detection_shapes(
         (['boxes', 'labels'], 4)
     """
     args = _check_scene(
-        "make_detection_shapes", n, size, max_objects, n_classes, noise, gap, seed
+        "make_detection_shapes",
+        n,
+        size,
+        max_objects,
+        n_classes,
+        noise,
+        gap,
+        seed,
+        radius,
+        clutter,
     )
     images, objects = _scenes(*args)
     targets = [
@@ -159,6 +217,8 @@ def make_segmentation_shapes(
     n_classes: int = 3,
     noise: float = 0.1,
     gap: float = 1.0,
+    radius: tuple[float, float] = _RADIUS,
+    clutter: int = 0,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Images of 1 to ``max_objects`` shapes each, with a class for every pixel.
@@ -177,6 +237,10 @@ def make_segmentation_shapes(
         noise: standard deviation of the Gaussian noise; pixels are then clipped
             to [0, 1]. Default: ``0.1``.
         gap: least distance in pixels between two objects' boxes. Default: ``1.0``.
+        radius: smallest and largest half size of a shape, as fractions of
+            ``size`` (0.02 to 0.45). Default: ``(0.12, 0.22)``.
+        clutter: thin line segments per image that are no object (background in
+            the masks). Default: ``0``.
         seed: seed of the random generator; the same seed gives the same data.
             Default: ``0``.
 
@@ -196,7 +260,16 @@ def make_segmentation_shapes(
         True
     """
     args = _check_scene(
-        "make_segmentation_shapes", n, size, max_objects, n_classes, noise, gap, seed
+        "make_segmentation_shapes",
+        n,
+        size,
+        max_objects,
+        n_classes,
+        noise,
+        gap,
+        seed,
+        radius,
+        clutter,
     )
     images, objects = _scenes(*args)
     masks = np.zeros((images.shape[0], *images.shape[2:]), dtype=np.int64)

@@ -19,6 +19,7 @@ __all__ = ["code_fragments", "hint", "hint_pointer", "hint_text"]
 _failed: set[str] = set()  # tasks whose check failed in this process
 
 TIERS = ("the idea", "the formula or the shapes")
+TIERS_ZH = ("思路", "公式或形状")
 
 
 def note_failure(task_id: str) -> None:
@@ -32,11 +33,31 @@ def hint_pointer(task_id: str) -> str:
 
 
 def hint_text(task_id: str, tiers: int | None = None) -> str:
-    """The hints of ``task_id`` as text: ``tiers`` of them (default: as unlocked)."""
+    """The hints of ``task_id`` as text: ``tiers`` of them (default: as unlocked).
+
+    In the Chinese edition the hints are the task's Chinese ones
+    (``nnlib.grading.language``), or the English with a note where it has none.
+    """
+    from nnlib import i18n
+
+    from .language import ENGLISH_ONLY, task_text
     from .tasks import get_spec
 
     hints = get_spec(task_id).hints
     shown = tiers if tiers is not None else (2 if task_id in _failed else 1)
+    if i18n.language() == "zh":
+        entry = task_text(task_id)
+        zh = entry["hints"] if entry else hints
+        lines = [
+            f"提示 {i + 1}（{task_id}，{TIERS_ZH[i]}）：{zh[i]}" for i in range(shown)
+        ]
+        if shown < len(hints):
+            lines.append(
+                f"提示 {shown + 1}（{TIERS_ZH[shown]}）会在本题的检查失败一次后出现。"
+            )
+        if entry is None:
+            lines.append(ENGLISH_ONLY)
+        return "\n".join(lines)
     lines = [
         f"Hint {i + 1} for {task_id} ({TIERS[i]}): {hints[i]}" for i in range(shown)
     ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .hints import hint_pointer
+from .language import say
 from .runner import WATCH_REMOVED, Outcome, changed_inputs
 from .spec import Case, TaskSpec
 
@@ -34,7 +35,7 @@ class CheckResult:
         return self.status == PASSED
 
     def line(self) -> str:
-        """The one-line feedback a learner sees."""
+        """The one-line feedback a learner sees, in the course's language."""
         if self.status == PASSED and self.note:
             text = f"✓ {self.task_id} passed: {self.note}"
         elif self.status == PASSED:
@@ -51,7 +52,7 @@ class CheckResult:
                 text += f" {hint_pointer(self.task_id)}"
         for flag in self.flags:
             text += f" [flagged: {flag}]"
-        return text
+        return say(text, self.task_id)
 
     def __repr__(self) -> str:
         return self.line()

@@ -15,6 +15,7 @@ Functions with an ``ax`` argument draw into an existing Axes instead (use
 - ``conv``: ``plot_kernels``, ``plot_feature_maps``
 - ``attention``: ``plot_attention``, ``plot_cost_vs_size``
 - ``optim``: ``plot_optimizer_paths``
+- ``signed``: ``show_signed``, the diverging map centred at zero for signed values
 """
 
 from nnlib.viz.activations import ACTIVATIONS, activation_pair, plot_activation
@@ -32,6 +33,7 @@ from nnlib.viz.evaluation import (
 )
 from nnlib.viz.optim import plot_optimizer_paths
 from nnlib.viz.regression import line_mse, mse_grid, plot_line_fit, plot_loss_surface
+from nnlib.viz.signed import show_signed
 from nnlib.viz.style import CourseFigure, figure_png, new_figure
 from nnlib.viz.training import plot_history
 
@@ -58,4 +60,5 @@ __all__ = [
     "plot_loss_surface",
     "plot_optimizer_paths",
     "predict_classes",
+    "show_signed",
 ]

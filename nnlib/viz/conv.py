@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnlib.viz.signed import show_signed, signed_limit
 from nnlib.viz.style import FONT_SIZE, image_grid, to_numpy
 
 
@@ -19,8 +20,9 @@ def plot_kernels(
 ) -> Figure:
     """Convolution kernels as small images on one shared, zero-centred colour scale.
 
-    Red is positive, blue negative, white zero. With several input channels each
-    (output, input) pair is one panel, one row per output channel.
+    Red is positive, blue negative, white zero (``show_signed``), with one colour
+    bar for all panels. With several input channels each (output, input) pair is
+    one panel, one row per output channel.
 
     Args:
         weights: the kernels, a numpy array or a torch tensor.
@@ -36,7 +38,7 @@ def plot_kernels(
     Example:
         >>> from nnlib.viz import plot_kernels
         >>> fig = plot_kernels(np.zeros((4, 1, 3, 3)))
-        >>> [ax.get_title() for ax in fig.axes]
+        >>> [ax.get_title() for ax in fig.axes if ax.images]
         ['0', '1', '2', '3']
     """
     w = to_numpy(weights).astype(np.float64)
@@ -59,15 +61,15 @@ def plot_kernels(
         for i in range(w.shape[1])
     ][:max_kernels]
     flat = w.reshape(-1, *w.shape[2:])[:max_kernels]  # (out*in, kH, kW)
-    limit = max(np.abs(flat).max(), 1e-12)
+    limit = signed_limit(flat)
     fig, axes = image_grid(
         len(flat), ncols, panel=0.75, extra_height=0.4 if title else 0.0
     )
     for ax, kernel, label in zip(axes, flat, labels, strict=True):
-        ax.imshow(
-            kernel, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest"
-        )
+        image = show_signed(ax, kernel, limit=limit, colorbar=False)
         ax.set_title(label, fontsize=FONT_SIZE - 2, pad=1)
+    bar = fig.colorbar(image, ax=list(axes), shrink=0.8)
+    bar.ax.tick_params(labelsize=FONT_SIZE - 2)
     if title:
         fig.suptitle(title, fontsize=FONT_SIZE + 1)
     return fig
@@ -84,7 +86,10 @@ def plot_feature_maps(
 ) -> Figure:
     """One panel per channel of a feature map, optionally after the input image.
 
-    Each map has its own colour scale (what matters is where it responds).
+    Maps that are all >= 0 (after a ReLU) each get their own colour scale in
+    ``cmap`` (what matters is where each responds). Maps with negative values are
+    signed: one diverging scale centred at zero for all of them (``show_signed``)
+    with one colour bar, so that colours mean the same value in every panel.
 
     Args:
         maps: the feature maps of one image, a numpy array or a torch tensor.
@@ -92,7 +97,8 @@ def plot_feature_maps(
             none. Default: ``None``.
         ncols: panels per row. Default: ``8``.
         max_maps: the most maps drawn. Default: ``32``.
-        cmap: the matplotlib colour map of the maps. Default: ``"viridis"``.
+        cmap: the matplotlib colour map of maps without negative values.
+            Default: ``"viridis"``.
         title: the title; ``None`` for none. Default: ``None``.
 
     Shape:
@@ -128,9 +134,17 @@ def plot_feature_maps(
     fig, axes = image_grid(
         len(panels), ncols, panel=0.95, extra_height=0.4 if title else 0.0
     )
+    signed = bool((m < 0).any())
+    limit = signed_limit(m)
     for ax, (label, data, colours) in zip(axes, panels, strict=True):
-        ax.imshow(data, cmap=colours, interpolation="nearest")
+        if signed and label != "input":
+            image = show_signed(ax, data, limit=limit, colorbar=False)
+        else:
+            ax.imshow(data, cmap=colours, interpolation="nearest")
         ax.set_title(label, fontsize=FONT_SIZE - 2, pad=1)
+    if signed:
+        bar = fig.colorbar(image, ax=list(axes), shrink=0.8)
+        bar.ax.tick_params(labelsize=FONT_SIZE - 2)
     if title:
         fig.suptitle(title, fontsize=FONT_SIZE + 1)
     return fig

@@ -6,10 +6,12 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.axes import Axes
 
 from nnlib._checks import check_choice
 from nnlib.data.digits import load_digits
 from nnlib.scratch import functional as F
+from nnlib.viz.signed import show_signed, signed_limit
 from nnlib.viz.style import FONT_SIZE, new_figure
 from nnlib.widgets.base import Explorer, slider
 
@@ -164,8 +166,8 @@ class KernelPlayground(Explorer):
             ax.spines[["top", "right"]].set_visible(True)  # a full frame for images
         self.ax_in.imshow(s["image"], cmap="gray_r", interpolation="nearest")
         self.ax_in.set_title(f"input #{s['index']} {s['image'].shape}")
-        limit = max(np.abs(s["kernel"]).max(), 1e-12)
-        self.ax_k.imshow(s["kernel"], cmap="RdBu_r", vmin=-limit, vmax=limit)
+        limit = signed_limit(s["kernel"])
+        show_signed(self.ax_k, s["kernel"], limit=limit, cax=_colorbar_axes(self.ax_k))
         for (i, j), v in np.ndenumerate(s["kernel"]):
             colour = "white" if abs(v) > 0.5 * limit else "black"  # readable on dark
             self.ax_k.text(
@@ -179,10 +181,7 @@ class KernelPlayground(Explorer):
             )
         self.ax_k.set_title(f"kernel: {s['preset']}")
         fmap = s["feature_map"]
-        limit = max(np.abs(fmap).max(), 1e-12)
-        self.ax_out.imshow(
-            fmap, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest"
-        )
+        show_signed(self.ax_out, fmap, cax=_colorbar_axes(self.ax_out))
         self.ax_out.set_title(f"feature map {fmap.shape}")
 
     def readout_html(self) -> str:
@@ -192,6 +191,13 @@ class KernelPlayground(Explorer):
             f"feature map {fmap.shape[0]}x{fmap.shape[1]}, "
             f"min {fmap.min():.3f}, max {fmap.max():.3f}"
         )
+
+
+def _colorbar_axes(ax: Axes) -> Axes:
+    """A thin axes at the right of ``ax`` for its colour bar (``ax.clear`` drops it)."""
+    cax = ax.inset_axes((1.04, 0.0, 0.06, 1.0))
+    cax.tick_params(labelsize=FONT_SIZE - 2)
+    return cax
 
 
 def kernel_playground(

@@ -2,6 +2,8 @@
 
 References use nnlib.scratch: a one-input ``Neuron`` holds (a, b) as (w, b),
 ``MSELoss`` gives the loss gradient and ``SGD`` takes the step.
+``01.mse_gradient`` (derive) is stated as the loss alone: the learner works the
+two partial derivatives out. Each task names its common mistakes (below).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import numpy as np
 
 from nnlib.scratch import SGD, MSELoss, Neuron
 
-from ..compare import HALF, SIGN, sum_not_mean, variant
+from ..compare import HALF, SIGN, Mistake, sum_not_mean, variant
 from ..spec import Case, TaskSpec
 from ._common import normal, with_params
 
@@ -53,6 +55,37 @@ def _uphill(x: np.ndarray, y: np.ndarray, a: float, b: float, lr: float) -> tupl
     """The mistake of adding the gradient: the step goes uphill."""
     da, db = mse_gradient(x, y, a, b)
     return a + lr * da, b + lr * db
+
+
+def _a_first(x: np.ndarray, y: np.ndarray, a: float, b: float, lr: float) -> tuple:
+    """The mistake of moving a before b's gradient is computed."""
+    da, _ = mse_gradient(x, y, a, b)
+    a_new = a - lr * da
+    _, db = mse_gradient(x, y, a_new, b)
+    return a_new, b - lr * db
+
+
+def _no_rate(x: np.ndarray, y: np.ndarray, a: float, b: float, lr: float) -> tuple:
+    """The mistake of stepping by the whole gradient, without the learning rate."""
+    return gd_step(x, y, a, b, 1.0)
+
+
+def _one_more(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> tuple:
+    """The mistake of a loop that takes one step too many."""
+    return fit_line(x, y, lr, steps + 1)
+
+
+def _fit_uphill(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> tuple:
+    """The mistake of a loop whose steps go uphill."""
+    a, b = 0.0, 0.0
+    for _ in range(steps):
+        a, b = _uphill(x, y, a, b, lr)
+    return a, b
+
+
+def _same_start(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> tuple:
+    """The mistake of computing every step from (0, 0): only one step counts."""
+    return fit_line(x, y, lr, min(steps, 1))
 
 
 def fit_line(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> tuple:
@@ -130,6 +163,26 @@ SPECS = [
         rtol=RTOL,
         atol=ATOL,
         forbidden=("nnlib.scratch.Neuron",),
+        mistakes=(
+            variant(
+                "bias forgotten",
+                "the weighted sums without the bias: add the bias to every sample",
+                lambda x, w, b: x @ w,
+            ),
+            Mistake(
+                "one number for the batch",
+                "a single number for the whole batch: each sample (row) gets its own "
+                "weighted sum, so the answer has one entry per row",
+                transform=lambda a, case: np.asarray(a.sum()),
+                shape_test=lambda right, got: len(right) == 1 and got == (),
+            ),
+            Mistake(
+                "a matrix",
+                "an N x D matrix: multiplying inputs by weights entry by entry is "
+                "half the job; the products of each row must be added up",
+                transform=lambda a, case: case.args[0] * case.args[1],
+            ),
+        ),
     ),
     TaskSpec(
         id="01.mse_gradient",
@@ -174,6 +227,18 @@ SPECS = [
                 "the learning rate times the gradient away from each parameter",
                 lambda x, y, a, b, lr: _uphill(x, y, a, b, lr),
             ),
+            variant(
+                "a moved first",
+                "the intercept's gradient was computed after the slope had already "
+                "moved: compute both gradients at the old values, then move both",
+                _a_first,
+            ),
+            variant(
+                "no learning rate",
+                "each parameter moved by its whole gradient: the step is the "
+                "learning rate times the gradient",
+                _no_rate,
+            ),
         ),
     ),
     TaskSpec(
@@ -194,6 +259,26 @@ SPECS = [
             "nnlib.scratch.SGD",
             "nnlib.scratch.MSELoss",
             "nnlib.scratch.Neuron",
+        ),
+        mistakes=(
+            variant(
+                "one step too many",
+                "one step too many: the loop must take exactly the given number of "
+                "steps (zero steps leave both parameters at zero)",
+                _one_more,
+            ),
+            variant(
+                "steps uphill",
+                "every step went with the gradient, uphill: the line moves away "
+                "from the points instead of towards them",
+                _fit_uphill,
+            ),
+            variant(
+                "every step from zero",
+                "only the first step counts: each step must start from the values "
+                "the step before produced, not from zero again",
+                _same_start,
+            ),
         ),
     ),
 ]

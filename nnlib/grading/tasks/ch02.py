@@ -2,6 +2,7 @@
 
 References: the ``Sigmoid`` and ``ReLU`` layers (forward, then backward of a
 gradient of ones gives the derivative) and two chained ``Dense`` layers.
+Each task names its common mistakes (below).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import numpy as np
 
 from nnlib.scratch import Dense, ReLU, Sigmoid
 
+from ..compare import TRANSPOSED, variant
 from ..spec import Case, TaskSpec
 from ._common import normal, with_params
 
@@ -38,6 +40,36 @@ def collapse_linear(
     b = second.forward(first.forward(np.zeros((1, n_in))))[0]  # the image of x = 0
     W = second.forward(first.forward(np.eye(n_in))) - b  # row i: image of e_i, minus b
     return W, b
+
+
+def _sigmoid_as_derivative(z: np.ndarray) -> tuple:
+    s, _ = sigmoid_and_grad(z)
+    return s, s.copy()
+
+
+def _tanh_derivative(z: np.ndarray) -> tuple:
+    s, _ = sigmoid_and_grad(z)
+    return s, 1 - s * s
+
+
+def _relu_one_at_zero(z: np.ndarray) -> tuple:
+    r, _ = relu_and_grad(z)
+    return r, (z >= 0).astype(np.float64)
+
+
+def _relu_as_derivative(z: np.ndarray) -> tuple:
+    r, _ = relu_and_grad(z)
+    return r, r.copy()
+
+
+def _only_outer_bias(W1, b1, W2, b2) -> tuple:
+    W, _ = collapse_linear(W1, b1, W2, b2)
+    return W, b2.copy()
+
+
+def _outer_bias_lost(W1, b1, W2, b2) -> tuple:
+    W, b = collapse_linear(W1, b1, W2, b2)
+    return W, b - b2
 
 
 def _activation_cases(rng: np.random.Generator) -> list[Case]:
@@ -91,6 +123,22 @@ SPECS = [
             "nnlib.scratch.functional.sigmoid_derivative",
         ),
         strict_float=True,
+        mistakes=(
+            variant(
+                "derivative is the sigmoid",
+                "the derivative equals the sigmoid itself: differentiate the "
+                "sigmoid and write the result in terms of the sigmoid",
+                _sigmoid_as_derivative,
+                output="derivative",
+            ),
+            variant(
+                "derivative of tanh",
+                "one minus the sigmoid squared: that form belongs to tanh; the "
+                "sigmoid's derivative is the sigmoid times one minus the sigmoid",
+                _tanh_derivative,
+                output="derivative",
+            ),
+        ),
     ),
     TaskSpec(
         id="02.relu",
@@ -110,6 +158,22 @@ SPECS = [
             "nnlib.scratch.functional.relu",
             "nnlib.scratch.functional.relu_derivative",
         ),
+        mistakes=(
+            variant(
+                "one at zero",
+                "the derivative is 1 at an input of exactly 0: the course (like "
+                "PyTorch) uses 0 there, so only strictly positive inputs get 1",
+                _relu_one_at_zero,
+                output="derivative",
+            ),
+            variant(
+                "derivative is the ReLU",
+                "the derivative equals the ReLU itself: the slope of the positive "
+                "part is 1, whatever the input's size",
+                _relu_as_derivative,
+                output="derivative",
+            ),
+        ),
     ),
     TaskSpec(
         id="02.collapse_linear",
@@ -127,5 +191,22 @@ SPECS = [
         atol=1e-9,
         outputs=("W", "b"),
         forbidden=("nnlib.scratch.Dense",),
+        mistakes=(
+            variant(
+                "inner bias lost",
+                "the bias is only the second layer's: the first layer's bias also "
+                "passes through the second layer's weights",
+                _only_outer_bias,
+                output="b",
+            ),
+            variant(
+                "outer bias lost",
+                "the bias lacks the second layer's own bias: what an input of zeros "
+                "comes out as includes it",
+                _outer_bias_lost,
+                output="b",
+            ),
+            TRANSPOSED,
+        ),
     ),
 ]

@@ -1,6 +1,9 @@
-"""Chapter 03 tasks: a dense layer, the forward pass of an MLP, parameter counts.
+"""Chapter 03 tasks: a dense layer, the forward pass of an MLP, parameter counts,
+and an initialisation scale found by measurement.
 
 References: ``Dense`` and ``ReLU`` from nnlib.scratch, chained by hand.
+``03.init_scale`` (measure) is graded within tolerances set from the spread of
+the solution's experiment (below).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from nnlib.scratch import Dense, ReLU
 from ..compare import TRANSPOSED, variant
 from ..spec import Case, TaskSpec
 from ._common import normal, with_params
+from ._measure import Choice, Quantity, measure_task
 
 # Sums of products of O(1) numbers (a few hundred at most): 1e-7 relative.
 RTOL, ATOL = 1e-7, 1e-9
@@ -38,6 +42,27 @@ def param_count(sizes: list) -> int:
         Dense(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=False)
     ]
     return int(sum(p.size for layer in layers for p in layer.params.values()))
+
+
+def _relu_everywhere(x: np.ndarray, layers: list) -> np.ndarray:
+    """The mistake of a ReLU after the output layer too."""
+    return ReLU().forward(mlp_forward(x, layers))
+
+
+def _no_relu(x: np.ndarray, layers: list) -> np.ndarray:
+    """The mistake of chaining the layers without any ReLU."""
+    h = x
+    for W, b in layers:
+        h = h @ W + b
+    return h
+
+
+def _weights_only(sizes: list) -> int:
+    return int(sum(m * n for m, n in zip(sizes[:-1], sizes[1:], strict=False)))
+
+
+def _bias_per_input(sizes: list) -> int:
+    return int(sum(m * n + m for m, n in zip(sizes[:-1], sizes[1:], strict=False)))
 
 
 def _mlp(rng: np.random.Generator, sizes: list[int]) -> list:
@@ -96,6 +121,64 @@ def _count_cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
+# 03.init_scale: a 10-layer ReLU network of width 256 without biases, inputs a
+# (512, 256) standard-normal batch, weights drawn N(0, std^2); the gain per layer
+# is (RMS of the last layer's output / RMS of the input) ** (1 / 10). The
+# solution's experiment, seeds 0-19: std 1 -> 10.95-11.74, std 1/16 (one over the
+# square root of the width) -> 0.684-0.733, std sqrt(2/256) = 0.0884 -> 0.968-1.037
+# (so a std found by search within 4 % of 0.0884 gives a gain within 0.04 of 1).
+# Tolerances are about three times the half-ranges; the std's covers a search on a
+# grid of steps of 0.005.
+_TENTH_ROOT = "that is the RMS after ten layers; the gain per layer is its tenth root"
+INIT_SCALE = measure_task(
+    "03.init_scale",
+    quantities=[
+        Quantity(
+            "gain_std_1",
+            11.3,
+            1.5,
+            "gain per layer, std 1",
+            confusions=[(3.5e10, 3.4e10, _TENTH_ROOT)],
+        ),
+        Quantity(
+            "gain_std_1_16",
+            0.707,
+            0.08,
+            "gain per layer, std 1/16",
+            confusions=[(0.031, 0.02, _TENTH_ROOT)],
+        ),
+        Quantity(
+            "std_keep",
+            0.0884,
+            0.01,
+            "the std that keeps the gain at 1",
+            confusions=[
+                (
+                    0.0078,
+                    0.002,
+                    "that is a variance; the std is the square root of the variance",
+                ),
+                (
+                    0.0625,
+                    0.004,
+                    "that std keeps a linear layer's output as large as its input, "
+                    "but the ReLU sets about half of the outputs to zero",
+                ),
+            ],
+        ),
+    ],
+    choices=[Choice("why", "b", ("a", "b", "c"))],
+    hints=(
+        "Run the same deep network several times, changing only the spread of the "
+        "random weights, and compare the size of the last layer's output with the "
+        "size of the input.",
+        "A weighted sum of many independent inputs has a variance that grows with "
+        "the number of inputs and with the weights' variance. The ReLU then keeps "
+        "about half of it. Choose the spread so that the two effects cancel.",
+    ),
+)
+
+
 SPECS = [
     TaskSpec(
         id="03.dense_forward",
@@ -133,6 +216,20 @@ SPECS = [
         rtol=RTOL,
         atol=ATOL,
         forbidden=("nnlib.scratch.Dense", "nnlib.scratch.Sequential"),
+        mistakes=(
+            variant(
+                "ReLU on the output",
+                "a ReLU after the last layer too: the output layer gives raw scores, "
+                "which may be negative",
+                _relu_everywhere,
+            ),
+            variant(
+                "no ReLU",
+                "no ReLU between the layers: every hidden layer's output goes "
+                "through a ReLU before the next layer",
+                _no_relu,
+            ),
+        ),
     ),
     TaskSpec(
         id="03.param_count",
@@ -145,5 +242,20 @@ SPECS = [
             "integer.",
         ),
         forbidden=("nnlib.scratch.Dense",),
+        mistakes=(
+            variant(
+                "biases forgotten",
+                "only the weights were counted: each layer also has one bias per "
+                "output unit",
+                _weights_only,
+            ),
+            variant(
+                "a bias per input",
+                "one bias per input unit: a layer's biases belong to its outputs, "
+                "one for each unit it computes",
+                _bias_per_input,
+            ),
+        ),
     ),
+    INIT_SCALE,
 ]

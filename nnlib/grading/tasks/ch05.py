@@ -1,15 +1,26 @@
-"""Chapter 05 tasks: one momentum step, one Adam step, a step-decay schedule.
+"""Chapter 05 tasks: one momentum step, one Adam step, a step-decay schedule, and
+an optimiser of the learner's own that crosses a ravine.
 
-nnlib's ``SGD`` and ``Adam`` keep their moments inside the object, while these
-tasks pass the moments in and out; so the references are the update rules
-themselves, written once here. tests/test_grading_tasks.py checks that
+nnlib's ``SGD`` and ``Adam`` keep their moments inside the object, while the
+step tasks pass the moments in and out; so their references are the update
+rules themselves, written once here. tests/test_grading_tasks.py checks that
 repeating them step by step reproduces ``nnlib.scratch.SGD`` and ``Adam``.
+
+``05.ravine_optimizer`` (build) grades a class: the probe ``run_optimizer``
+builds it on a quadratic ravine, takes its steps and returns the loss after each;
+the judge asks for a final loss at most ``RAVINE_GOAL``, which plain gradient
+descent cannot reach at any learning rate (below), and names what went wrong.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from nnlib.scratch import SGD
+
+from ..compare import SIGN, describe, variant
 from ..spec import Case, TaskSpec
 from ._common import normal
 
@@ -51,6 +62,145 @@ def adam_step(
 def step_decay(lr0: float, epoch: int, step_size: int, gamma: float) -> float:
     """Reference: lr0 * gamma ** (epoch // step_size), as PyTorch's StepLR."""
     return lr0 * gamma ** (epoch // step_size)
+
+
+def _momentum_after(param, grad, velocity, lr, momentum) -> tuple:
+    """The mistake of stepping with the old velocity, then updating it."""
+    return param - lr * velocity, momentum * velocity + grad
+
+
+def _momentum_lr_inside(param, grad, velocity, lr, momentum) -> tuple:
+    """The other convention (the rate inside the velocity): another velocity."""
+    velocity = momentum * velocity + lr * grad
+    return param - velocity, velocity
+
+
+def _adam_no_correction(param, grad, m, v, t, lr, beta1, beta2, eps) -> tuple:
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    return param - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def _adam_no_root(param, grad, m, v, t, lr, beta1, beta2, eps) -> tuple:
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return param - lr * m_hat / (v_hat + eps), m, v
+
+
+def _smooth_decay(lr0: float, epoch: int, step_size: int, gamma: float) -> float:
+    return lr0 * gamma ** (epoch / step_size)
+
+
+def _early_decay(lr0: float, epoch: int, step_size: int, gamma: float) -> float:
+    return lr0 * gamma ** ((epoch + 1) // step_size)
+
+
+# ------------------------------------------------------- an optimiser of one's own
+
+RAVINE_GOAL = 0.01  # final loss; the initial losses are 58-307
+RAVINE_STEPS = 100
+# Plain gradient descent at its best learning rate (a scan of 400 rates up to the
+# stability limit 2/100) ends at 0.158, 0.090 and 0.043 on the three cases; SGD with
+# momentum 0.9 and rate 0.01 at 1.5e-4, 4e-4 and 3.2e-3; Adam at rate 0.1 at 6.6e-4,
+# 3.7e-3 and 5.8e-3. A sign flip changes nothing (the ravine is symmetric), so the
+# grader's cases flip the start's signs at random.
+
+
+class Ravine:
+    r"""The loss $\frac12 \sum_i c_i p_i^2$ as a model: ``params`` and ``grads``.
+
+    ``backward`` writes the gradient $c \odot p$ into ``grads["p"]`` in place.
+    """
+
+    def __init__(self, curvatures: np.ndarray, start: np.ndarray) -> None:
+        self.c = np.asarray(curvatures, dtype=np.float64)
+        self.params = {"p": np.array(start, dtype=np.float64)}
+        self.grads = {"p": np.zeros_like(self.params["p"])}
+
+    def loss(self) -> float:
+        p = np.asarray(self.params["p"], dtype=np.float64)
+        return float(0.5 * np.sum(self.c * p * p))
+
+    def backward(self) -> None:
+        self.grads["p"][...] = self.c * self.params["p"]
+
+    def __repr__(self) -> str:
+        return f"Ravine(curvatures={self.c.tolist()})"
+
+
+def run_optimizer(
+    make: Any, curvatures: np.ndarray, start: np.ndarray, steps: int
+) -> np.ndarray:
+    """Build ``make(model)`` on the ravine, take ``steps`` steps; the losses."""
+    model = Ravine(curvatures, start)
+    optimizer = make(model)
+    losses = [model.loss()]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(int(steps)):
+            model.backward()
+            optimizer.step()
+            losses.append(model.loss())
+    return np.array(losses)  # (steps + 1,)
+
+
+def ravine_optimizer(model: Any) -> SGD:
+    """Reference: SGD with momentum 0.9 at a learning rate of 0.01."""
+    return SGD(model, 0.01, momentum=0.9)
+
+
+def _ravine_cases(rng: np.random.Generator) -> list[Case]:
+    flip = rng.choice([-1.0, 1.0], size=10)
+    return [
+        Case(
+            "curvatures 1 and 100, from (-4, 1)",
+            (np.array([1.0, 100.0]), flip[:2] * np.array([4.0, 1.0]), RAVINE_STEPS),
+        ),
+        Case(
+            "curvatures 1 and 100, from (3, -2)",
+            (np.array([1.0, 100.0]), flip[:2] * np.array([3.0, 2.0]), RAVINE_STEPS),
+        ),
+        Case(
+            "ten directions, curvatures 1 to 100",
+            (np.logspace(0, 2, 10), flip * np.linspace(-2.0, 2.0, 10), RAVINE_STEPS),
+        ),
+    ]
+
+
+def _judge_ravine(expected: Any, got: Any, case: Case) -> str | None:
+    steps = case.args[2]
+    try:
+        losses = np.asarray(got, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        return f"expected the losses of {steps + 1} steps, got {describe(got)}"
+    if losses.shape != (steps + 1,):
+        return f"expected the losses of {steps + 1} steps, got {describe(got)}"
+    first, last = losses[0], losses[-1]
+    if not np.all(np.isfinite(losses)) or last > first:
+        return (
+            f"diverged: the loss grew from {first:.3g} (to {last:.3g}): a step too "
+            "large for the steep direction overshoots further each time, or a step "
+            "that goes with the gradient climbs; lower the rate, check the sign"
+        )
+    if np.all(losses == first):
+        return (
+            "the parameters never changed: the loss stayed at "
+            f"{first:.3g}; step must change the arrays in model.params (in place, "
+            "or stored back under the same key), not a local copy"
+        )
+    if last > RAVINE_GOAL:
+        return (
+            f"the loss fell only to {last:.3g} in {steps} steps (goal "
+            f"{RAVINE_GOAL:g}): with one rate for every direction the steep one "
+            "limits the rate and the shallow one crawls; let the steps build up "
+            "speed, or give each direction its own step size"
+        )
+    return None
+
+
+def _report_ravine(expected: Any, got: Any, case: Case) -> str:
+    last = float(np.asarray(got, dtype=np.float64).reshape(-1)[-1])
+    return f"loss {last:.2g} after {case.args[2]} steps (goal {RAVINE_GOAL:g})"
 
 
 def _momentum_cases(rng: np.random.Generator) -> list[Case]:
@@ -120,6 +270,24 @@ SPECS = [
         atol=ATOL,
         outputs=("param", "velocity"),
         forbidden=("nnlib.scratch.SGD",),
+        mistakes=(
+            variant(
+                "old velocity",
+                "the parameter moved along the old velocity: update the velocity "
+                "first, then step along the new one",
+                _momentum_after,
+                output="param",
+            ),
+            variant(
+                "rate inside the velocity",
+                "the velocity includes the learning rate: in the course's form (and "
+                "PyTorch's) the velocity adds up gradients, and the rate scales the "
+                "step",
+                _momentum_lr_inside,
+                output="velocity",
+            ),
+            SIGN,
+        ),
     ),
     TaskSpec(
         id="05.adam_step",
@@ -137,6 +305,22 @@ SPECS = [
         atol=ATOL,
         outputs=("param", "m", "v"),
         forbidden=("nnlib.scratch.Adam",),
+        mistakes=(
+            variant(
+                "no bias correction",
+                "the step uses the running averages as they are: divide each by "
+                "one minus its beta to the power of the step number first",
+                _adam_no_correction,
+                output="param",
+            ),
+            variant(
+                "no square root",
+                "the step divides by the average of the squared gradients itself: "
+                "divide by its square root, which has the gradient's units",
+                _adam_no_root,
+                output="param",
+            ),
+        ),
     ),
     TaskSpec(
         id="05.step_decay",
@@ -150,5 +334,43 @@ SPECS = [
         ),
         rtol=1e-12,  # one power and one product: exact to rounding
         atol=0.0,
+        mistakes=(
+            variant(
+                "no rounding down",
+                "the rate shrinks smoothly: it must stay constant within each block "
+                "of epochs and drop only when a whole block has passed",
+                _smooth_decay,
+            ),
+            variant(
+                "drops one epoch early",
+                "the rate drops one epoch too early: epochs count from 0, so the "
+                "first block is epochs 0 to the block size minus one",
+                _early_decay,
+            ),
+        ),
+    ),
+    TaskSpec(
+        id="05.ravine_optimizer",
+        make_cases=_ravine_cases,
+        reference=ravine_optimizer,
+        hints=(
+            "Plain gradient descent needs a rate small enough for the steep "
+            "direction, and then crawls along the shallow one. The lecture showed "
+            "two ways out: steps that build up speed, or a step size for each "
+            "parameter.",
+            "Keep what your rule needs from one step to the next (a velocity, or "
+            "running averages) on the object, one array per parameter, created at "
+            "the first step. Change the parameter arrays in place. Try a few rates "
+            "and watch the loss curve.",
+        ),
+        call=run_optimizer,
+        judge=_judge_ravine,
+        report=_report_ravine,
+        check_inputs_unchanged=False,
+        forbidden=(
+            "nnlib.scratch.SGD",
+            "nnlib.scratch.RMSProp",
+            "nnlib.scratch.Adam",
+        ),
     ),
 ]
