@@ -34,7 +34,7 @@ __all__ = ["PENDING", "PHRASES", "fingerprint", "say", "task_text"]
 
 # Chapters whose task texts have no Chinese yet (issue 19 translates them once their
 # English is stable).
-PENDING = ("13",)
+PENDING: tuple[str, ...] = ()
 
 ENGLISH_ONLY = "（本题的反馈暂为英文）"
 
