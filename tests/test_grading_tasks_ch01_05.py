@@ -13,12 +13,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_grading_framework import _mistaken
 
 from nnlib import course
 from nnlib.grading import get_spec, run_check
-from nnlib.grading.compare import Mistake
 from nnlib.grading.hints import code_fragments
-from nnlib.grading.spec import Case, copy_args
 from nnlib.grading.tasks import ch04, ch05, chapter_specs
 
 CHAPTERS = ["01", "02", "03", "04", "05"]
@@ -64,27 +63,6 @@ def test_the_reference_passes_on_both_public_seeds(task_id: str) -> None:
     spec = SPECS[task_id]
     assert run_check(task_id, spec.reference).passed
     assert run_check(task_id, spec.reference, seed=1).passed
-
-
-def _mistaken(spec: Any, mistake: Mistake) -> Any:
-    """A learner's function that makes ``mistake`` (as the framework test does)."""
-    if mistake.variant is not None:
-        return mistake.variant
-    outputs = list(spec.outputs)
-    item = outputs.index(mistake.output) if mistake.output else None
-
-    def wrong(*args: Any) -> Any:
-        right = spec.reference(*copy_args(args))
-        case = Case("", args)
-        if isinstance(right, tuple):
-            items = list(right)
-            for i in [item] if item is not None else range(len(items)):
-                items[i] = mistake.wrong(right, case, i)
-            return tuple(items)
-        value = mistake.wrong(right, case, None)
-        return type(right)(value) if isinstance(right, float | int) else value
-
-    return wrong
 
 
 MISTAKES = [(t, i) for t, s in sorted(SPECS.items()) for i in range(len(s.mistakes))]
