@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from importlib import resources
 
+import numpy as np
 import pytest
 from test_grading_framework import _mistaken
 
@@ -23,7 +25,8 @@ TRANSLATED = sorted(t for t in SPECS if t[:2] not in PENDING)
 KEEP = re.compile(
     r"hint|from|nnlib|grading|import|rtol|atol|NotImplementedError|ReLU|model|train"
     r"|zero_grad|Module|dropout|logits|softmax|log-softmax|one-hot|numpy|PyTorch|AdamW"
-    r"|Conv2D|Sigmoid|tanh|epsilon|beta|gamma|d_model|n_heads|reshape"
+    r"|Conv2D|Sigmoid|tanh|epsilon|beta|gamma|d_model|n_heads|reshape|[A-Za-z]+Error"
+    r"|dict|list|tuple"
 )
 
 
@@ -142,3 +145,105 @@ def test_english_stays_english() -> None:
 )
 def test_train_and_measure_phrases_read_in_chinese(english: str, chinese: str) -> None:
     assert say(english, lang="zh") == chinese
+
+
+TRAIN_TASKS = sorted(
+    t["id"]
+    for ch in course.chapters()
+    for t in ch["tasks"]
+    if t["kind"] == "train" and t["id"][:2] not in PENDING
+)
+
+
+def _failed_training(spec, case) -> list[dict]:
+    """Records of training runs that fail in each way a train task's judge names."""
+    expected = np.asarray(case.expected)
+    wrong = np.roll(expected, 1, axis=0)  # right shape, wrong answers
+    one_token_off = expected.copy()  # every 20th sequence: most tokens right
+    one_token_off[::20] = (one_token_off[::20] + 1) % (int(expected.max()) + 1)
+    inputs = np.asarray(case.args[-1])
+    by_rule = inputs[:, ::-1] if inputs.shape == expected.shape else wrong
+    base = {"loads": [], "test_names": [], "seconds": 1.0}
+    return [
+        dict(base, stopped=True),
+        dict(base, loads=["nnlib.data.load_digits"]),
+        dict(base, model="raised ValueError: x"),
+        dict(base, model="ok", labels=np.zeros(3, dtype=np.int64), shape=[3]),
+        dict(base, model="ok", labels=wrong),
+        dict(base, model="ok", labels=np.zeros_like(expected)),
+        dict(base, model="ok", labels=one_token_off),
+        dict(base, model="ok", labels=by_rule),
+        dict(base, model="ok", labels=expected, seconds=1e4),
+    ]
+
+
+@pytest.mark.parametrize("task_id", TRAIN_TASKS)
+def test_every_train_failure_reads_in_chinese(task_id: str) -> None:
+    """Each way a training run fails, as the judge of every train task words it
+    (records made here, no training), reads in Chinese."""
+    spec = SPECS[task_id]
+    for case in spec.make_hidden_cases(np.random.default_rng(0)) + spec.make_cases(
+        np.random.default_rng(0)
+    ):
+        for record in _failed_training(spec, case):
+            message = spec.judge(np.asarray(case.expected), record, case)
+            if message is None:
+                continue
+            line = f"✗ {task_id} case '{case.name}': {message}."
+            zh = say(line, task_id, lang="zh")
+            left = english_words(zh.replace("load_digits", ""), task_id, case.name)
+            assert not left, f"{line}\n -> {zh}\n English left: {left}"
+
+
+MEASURE_TASKS = sorted(t for t, s in SPECS.items() if s.kind == "measure")
+
+
+def _wrong_measurements(spec) -> list[dict]:
+    """Answers to a measure task that fail in each way its judge names: every
+    quantity off in each recognised way, too low, too high and as a percentage,
+    and every conclusion wrong or not a letter."""
+    right = spec.reference()
+    inside = inspect.getclosurevars(spec.judge).nonlocals  # its Quantity, Choice
+    answers = [{k: v for k, v in right.items() if k != next(iter(right))}]
+    for q in inside["quantities"]:
+        values = [c[0] for c in q.confusions] + [q.center - 5 * q.tol - 1]
+        values += [q.center + 5 * q.tol + 1]
+        if not q.exact:
+            values.append(100 * q.center)
+        answers += [dict(right, **{q.key: v}) for v in values]
+        answers.append(dict(right, **{q.key: "many"}))
+    for c in inside["choices"]:
+        wrong = next(o for o in c.options if o != c.right)
+        answers += [dict(right, **{c.key: wrong}), dict(right, **{c.key: "z"})]
+    return answers
+
+
+@pytest.mark.parametrize("task_id", MEASURE_TASKS)
+def test_every_measure_failure_reads_in_chinese(task_id: str) -> None:
+    """Each way a measurement or a conclusion fails, as the task's judge words it
+    (its quantities and their recognised mistakes included), reads in Chinese."""
+    spec = SPECS[task_id]
+    (case,) = spec.make_cases(np.random.default_rng(0))
+    messages = set()
+    for answer in _wrong_measurements(spec):
+        message = spec.judge(None, answer, case)
+        assert message is not None, answer
+        messages.add(message)
+        line = f"✗ {task_id} case '{case.name}': {message}."
+        zh = say(line, task_id, lang="zh")
+        left = english_words(re.sub(r"'\w+'", "", zh), task_id, case.name)
+        assert not left, f"{line}\n -> {zh}\n English left: {left}"
+    passed = f"✓ {task_id} passed: {spec.report(None, spec.reference(), case)}"
+    assert not english_words(say(passed, task_id, lang="zh"), task_id, "")
+    assert len(messages) >= 4  # the answers above reach several of its messages
+
+
+def test_the_batch_grader_records_its_feedback_in_chinese(chinese) -> None:
+    """``NNLIB_LANG=zh nnlib-grade ...``: each task's feedback in the grades (what the
+    summary, the LMS files and Gradescope show) is the Chinese line."""
+    from nnlib.grader.records import TaskGrade
+
+    spec = SPECS["01.neuron_forward"]
+    grade = TaskGrade.from_check(spec, run_check(spec.id, lambda x, w, b: x @ w))
+    assert grade.feedback.startswith("✗ 01.neuron_forward 用例“"), grade.feedback
+    assert "提示：运行 hint(" in grade.feedback

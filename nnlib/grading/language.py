@@ -25,6 +25,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -43,7 +44,7 @@ ENGLISH_ONLY = "（本题的反馈暂为英文）"
 _SHAPE = r"(\([\d, ]*\))"
 _NUM = r"([-+]?[\w.+\-]+)"
 _INDEX = r"(\([\d, ]*\)|\d+)"
-PHRASES: tuple[tuple[str, str], ...] = (
+PHRASES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     # the frame of a line (CheckResult.line)
     (r"^✓ (\S+) passed \((\d+) cases\)", r"✓ \1 通过（\2 个用例）"),
     (r"^✓ (\S+) passed: ", r"✓ \1 通过："),
@@ -98,37 +99,102 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bloss of epoch (\d+)", r"第 \1 轮的损失"),
     (r"\baccuracy of epoch (\d+)", r"第 \1 轮的准确率"),
     (r"(\w+) must return \((.+?)\), got ", r"\1 应返回 (\2)，得到 "),
-    # train tasks (tasks/_train.py)
+    # train tasks (tasks/_train.py: not_trained, over_budget; chapters 06-13)
     (
-        r"training ran past twice its ([\d.]+) s budget and was stopped: train for "
-        r"fewer epochs, or on larger batches",
-        r"训练超过了预算 \1 秒的两倍，已被停止：请减少轮数，或使用更大的批次",
+        r"training ran past twice its ([\d.]+) s budget and was stopped: train for ",
+        r"训练超过了预算 \1 秒的两倍，已被停止：请",
     ),
+    (r"fewer epochs, or on larger batches", "减少轮数，或使用更大的批次"),
+    (r"fewer steps, or a narrower network", "减少训练步数，或使用更窄的网络"),
     (
         r"the test set used: your training function uses (.+?)\. Train only on the "
-        r"arrays it is given; the test digits must play no part in training, or their "
-        r"accuracy says nothing about new handwriting",
-        r"用到了测试集：你的训练函数使用了 \1。只用传给它的数组训练；"
-        r"测试集的数字不能参与训练，否则它们的准确率说明不了模型对新笔迹的表现",
+        r"arrays it is given; ",
+        r"用到了测试集：你的训练函数使用了 \1。只用传给它的数组训练；",
+    ),
+    (
+        r"the test digits must play no part in training, or their accuracy says "
+        r"nothing about new handwriting",
+        "测试集的数字不能参与训练，否则它们的准确率说明不了模型对新笔迹的表现",
+    ),
+    (
+        r"new sequences must play no part in training, or their accuracy says "
+        r"nothing about sequences the model has not seen",
+        "新的序列不能参与训练，否则它们的准确率说明不了模型对没见过的序列的表现",
+    ),
+    (r"new scenes must play no part in training", "新的场景不能参与训练"),
+    (
+        r"the grader checks your model on sequences no notebook shows",
+        "评分器会在任何笔记本都没有给出过的序列上检查你的模型",
     ),
     (
         r"expected your function to return the trained model \(a model or a function "
-        r"that maps images to class scores\); the model: ",
-        r"函数应返回训练好的模型（一个模型，或把图像映射为各类别得分的函数）；实际：",
+        r"that maps (.+?)\); the model: ",
+        r"函数应返回训练好的模型（一个模型，或一个把\1的函数）；实际：",
     ),
+    (r"(?<=把)images to class scores", "图像映射为各类别得分"),
+    (r"(?<=把)images to score maps", "图像映射为得分图"),
+    (r"(?<=把)token sequences to scores per position", "词元序列映射为每个位置上得分"),
+    (r"(?<=把)token sequences to scores", "词元序列映射为得分"),
     (
         r"expected the model to give 10 scores per image \((\d+) images\), got output "
         rf"of shape (None|{_SHAPE})",
         r"模型应为每张图像给出 10 个得分（共 \1 张图像），实际输出形状为 \2",
     ),
     (
+        rf"expected the model to give 10 scores per position, {_SHAPE} for (\d+) "
+        rf"sequences of (\d+) tokens, got output of shape (None|{_SHAPE})",
+        r"模型应为每个位置给出 10 个得分，即 \1（\2 个序列，每个 \3 个词元），"
+        r"实际输出形状为 \4",
+    ),
+    (
+        rf"expected the model to give 10 scores per position, \(N, T, 10\) for "
+        rf"N, T = {_SHAPE}, got predictions of shape {_SHAPE}",
+        r"模型应为每个位置给出 10 个得分，形状 (N, T, 10)，其中 N, T = \1，"
+        r"实际预测的形状为 \2",
+    ),
+    (
+        r": the positions of all sequences were flattened into one axis; keep one "
+        r"row per sequence",
+        "：所有序列的位置被压平成了一个轴；请让每个序列占一行",
+    ),
+    (
+        rf"expected the model to give (\d+) score maps per image, {_SHAPE}, got "
+        rf"output of shape (None|\[[\d, ]*\])",
+        r"模型应为每张图像给出 \1 张得分图，形状 \2，实际输出形状为 \3",
+    ),
+    (
+        r"your model gives the input backwards whatever the training targets say: "
+        r"it follows a rule written by hand, not what it learned from the arrays it "
+        r"was given \(the grader's targets use other labels for the digits\)",
+        "不管训练目标是什么，你的模型都把输入倒过来输出：它遵循的是手写的规则，"
+        "而不是从传给它的数组中学到的东西（评分器的目标给数字用了另一套标签）",
+    ),
+    (
+        r"([\d.]+) of the tokens are right, but the goal counts whole sequences, "
+        r"every one of their tokens right; train longer",
+        r"有 \1 的词元是对的，但目标按整个序列计算，序列的每个词元都要对；请训练更久",
+    ),
+    (
+        r": the model calls every pixel background; weigh the rare shape pixels "
+        r"more, or train longer",
+        "：模型把每个像素都判为背景；请加大稀少的形状像素的权重，或训练更久",
+    ),
+    (r" ?\(per token ([\d.]+ ±[\d.]+)\)", r"（按词元 \1）"),
+    (
         r"training took ([\d.e+]+) s, over its ([\d.]+) s budget",
         r"训练用时 \1 秒，超出预算 \2 秒",
     ),
     (r", within the ([\d.]+) s budget", r"，在 \1 秒的预算之内"),
+    (r"\bheld-out exact-sequence accuracy\b", "留出集整序列准确率"),
+    (r"\bvalidation exact-sequence accuracy\b", "验证集整序列准确率"),
+    (r"\bheld-out exact sequences\b", "留出集整序列准确率"),
+    (r"\bvalidation exact sequences\b", "验证集整序列准确率"),
+    (r"\bheld-out mean IoU\b", "留出集平均交并比"),
+    (r"\bvalidation mean IoU\b", "验证集平均交并比"),
     (r"\bheld-out accuracy\b", "留出集准确率"),
     (r"\bvalidation accuracy\b", "验证集准确率"),
     (r", the goal is ", "，目标为 "),
+    (r"(目标为 [\d.]+): ", r"\1："),
     (r" ?\(goal ([\d.]+)\)", r"（目标 \1）"),
     (r" ?\(needs ([\d.]+)\)", r"（需达到 \1）"),
     # measure tasks (tasks/_measure.py)
@@ -137,6 +203,30 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"'\1' 和 '\2' 似乎填反了：各自符合对方的问题",
     ),
     (r"(\S+) is not right; count again", r"\1 不对；请再数一遍"),
+    (
+        r"(\d+) measurements within their tolerances, (\d+) conclusions? right",
+        r"\1 个测量值都在容差之内，\2 个结论正确",
+    ),
+    (r"(\['\w+'\]) \((.+?)\): ", r"\1（\2）："),
+    (
+        r"100 times the right value: a percentage where a fraction between 0 and 1 "
+        r"is asked for",
+        "是正确值的 100 倍：题目要的是 0 到 1 之间的比例，而不是百分数",
+    ),
+    (
+        r"([-+\w.]+) is (lower|higher) than any careful run of this experiment "
+        r"gives, on any machine and seed; check the recipe",
+        lambda m: (
+            f"{m[1]} {'低' if m[2] == 'lower' else '高'}于这个实验任何一次认真的运行"
+            "所得的值（在任何机器上、用任何种子）；请检查实验步骤"
+        ),
+    ),
+    (r"expected one of the letters (.+?), got ", r"应为字母 \1 之一，得到 "),
+    (
+        r"the conclusion ('\w+') does not fit what the measurements show; read them "
+        r"again",
+        r"结论 \1 与测量结果不符；请再看一遍测量结果",
+    ),
     # joining words and punctuation
     (r"\bexpected (.+?), got ", r"应为 \1，得到 "),
     (r", got ", "，得到 "),
@@ -162,6 +252,8 @@ def fingerprint(spec: Any) -> str:
         list(spec.hints),
         [[m.name, m.message] for m in spec.mistakes],
     ]
+    if spec.phrases:  # only tasks that have them: the others' entries stay current
+        english.append(list(spec.phrases))
     return hashlib.sha256(json.dumps(english).encode("utf-8")).hexdigest()
 
 
@@ -169,7 +261,8 @@ def task_text(task_id: str) -> dict[str, Any] | None:
     """The current Chinese texts of a task, or None (none yet, or stale).
 
     Returns:
-        ``{"title": ..., "hints": [first, second], "mistakes": {name: message}}``.
+        ``{"title": ..., "hints": [first, second], "mistakes": {name: message}}``,
+        and ``"phrases": {English: Chinese}`` for a task with ``phrases``.
     """
     from .tasks import get_spec
 
@@ -180,19 +273,25 @@ def task_text(task_id: str) -> dict[str, Any] | None:
 
 
 def _mistakes_in_chinese(task_id: str) -> list[tuple[re.Pattern[str], str]]:
-    """(English message as a pattern, Chinese) for the task's recognised mistakes."""
+    """(English as a pattern, Chinese) for the task's recognised mistakes and its
+    phrases."""
     from .tasks import get_spec
 
     entry = task_text(task_id)
     if entry is None:
         return []
+    spec = get_spec(task_id)
     pairs = []
-    for mistake in get_spec(task_id).mistakes:
+    for mistake in spec.mistakes:
         zh = entry["mistakes"].get(mistake.name)
         if zh:
             # "{n}" (a batch size filled in per case) matches any number
             pattern = re.escape(mistake.message).replace(r"\{n\}", r"(\d+)")
             pairs.append((re.compile(pattern), zh))
+    for english in spec.phrases:
+        zh = entry.get("phrases", {}).get(english)
+        if zh:
+            pairs.append((re.compile(re.escape(english)), zh))
     return sorted(pairs, key=lambda p: -len(p[0].pattern))
 
 
@@ -234,7 +333,7 @@ def say(text: str, task_id: str | None = None, *, lang: str | None = None) -> st
     for pattern, zh in _compiled():
         text = pattern.sub(zh, text)
     text = _full_width_brackets(text)
-    text = re.sub(r"(?<=[\u4e00-\u9fff）\d'])\.(?= |$)", "。", text).replace(
+    text = re.sub(r"(?<=[\u4e00-\u9fff）\d')\]])\.(?= |$)", "。", text).replace(
         "。 ", "。"
     )
     if task_id is not None and task_text(task_id) is None and text.startswith("✗"):

@@ -84,6 +84,9 @@ class TaskSpec:
             notebook's: a train task's held-out images, which no self-check sees.
         report: for a passing case, what was measured (a validation accuracy),
             added to the passing line.
+        phrases: the task's own English that its judge puts into messages (a
+            measure task's quantities and the mistakes it recognises in them),
+            translated with its title and hints (``nnlib.grading.language``).
     """
 
     id: str
@@ -101,6 +104,7 @@ class TaskSpec:
     mistakes: Sequence[Mistake] = ()
     make_hidden_cases: Callable[[np.random.Generator], list[Case]] | None = None
     report: Report | None = None
+    phrases: Sequence[str] = ()
 
     @property
     def chapter(self) -> str:

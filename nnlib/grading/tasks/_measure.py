@@ -154,4 +154,10 @@ def measure_task(
         judge=judge,
         report=report,
         check_inputs_unchanged=False,
+        phrases=tuple(
+            dict.fromkeys(
+                [q.what for q in quantities]
+                + [message for q in quantities for _, _, message in q.confusions]
+            )
+        ),
     )

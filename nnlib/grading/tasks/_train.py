@@ -154,8 +154,9 @@ def test_names(fn: Any) -> list[str]:
     return sorted(names)
 
 
-def _scores(model: Any, X: np.ndarray) -> np.ndarray:
-    """The model's class scores (or labels) for ``X``, as a numpy array."""
+def _scores(model: Any, X: np.ndarray, *, tokens: bool = False) -> np.ndarray:
+    """The model's output for ``X`` as a numpy array: class scores (or labels) for
+    images, or scores per position for ``tokens`` (integer sequences)."""
     try:
         import torch
     except ImportError:  # a numpy-only install: no nn.Module can exist
@@ -167,7 +168,9 @@ def _scores(model: Any, X: np.ndarray) -> np.ndarray:
         was_training = model.training
         model.eval()  # dropout off, batch normalisation on its running statistics
         with torch.no_grad():
-            out = model(torch.as_tensor(X, dtype=dtype, device=device))
+            out = model(
+                torch.as_tensor(X, dtype=torch.long if tokens else dtype, device=device)
+            )
         model.train(was_training)
         return out.detach().cpu().double().numpy()
     forward = model if callable(model) else getattr(model, "forward", None)
@@ -177,6 +180,65 @@ def _scores(model: Any, X: np.ndarray) -> np.ndarray:
     if hasattr(out, "detach"):
         out = out.detach().cpu().numpy()
     return np.asarray(out)
+
+
+def run_training(
+    fn: Callable[..., Any],
+    data: tuple[np.ndarray, ...],
+    X_eval: np.ndarray,
+    *,
+    budget: float,
+    loaders: tuple[str, ...],
+    predict: Callable[[Any, np.ndarray], dict],
+) -> dict:
+    """Train with the learner's ``fn(*data)`` under the budget, watching for calls
+    of ``loaders``; then ``predict(model, X_eval)`` gives the record's answer.
+
+    The probe of every train task: it runs in the learner's kernel and returns
+    plain data (``test_names``, ``loads``, ``seconds``, ``stopped``, ``model``: "ok"
+    or what went wrong, and what ``predict`` returned).
+    """
+    record: dict[str, Any] = {"test_names": test_names(fn), "loads": []}
+    if record["test_names"]:  # judged without training: nothing to wait for
+        return record
+    cpu, wall = time.process_time(), time.perf_counter()
+    try:
+        with watch_calls(loaders) as hits, stop_after(2 * budget):
+            model = fn(*data)
+    except BudgetExceeded:
+        record["seconds"] = time.perf_counter() - wall
+        record["stopped"] = True
+        return record
+    record["seconds"] = min(time.process_time() - cpu, time.perf_counter() - wall)
+    record["loads"] = sorted(hits)
+    if model is None:
+        record["model"] = "None"
+        return record
+    try:
+        answer = predict(model, X_eval)
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # reported as what the model did, not a crash
+        record["model"] = f"raised {type(exc).__name__}: {exc}"[:200]
+        return record
+    record.update(answer, model="ok")
+    return record
+
+
+def class_labels(model: Any, X: np.ndarray) -> dict:
+    """The class of the largest score per image (or the labels the model gives)."""
+    scores = _scores(model, X)
+    if scores.ndim == 2 and scores.dtype.kind in "biuf":
+        return {"labels": np.argmax(scores, axis=1).astype(np.int64)}
+    return {"labels": scores}
+
+
+def token_labels(model: Any, X: np.ndarray) -> dict:
+    """The token of the largest score per position (N, T) (or what the model gives)."""
+    scores = _scores(model, X, tokens=True)
+    if scores.ndim >= 2 and scores.dtype.kind == "f":
+        return {"labels": np.argmax(scores, axis=-1).astype(np.int64)}
+    return {"labels": scores}
 
 
 def train_and_predict(
@@ -189,35 +251,61 @@ def train_and_predict(
     budget: float,
 ) -> dict:
     """Train with the learner's ``fn`` under the budget; label ``X_eval`` with it."""
-    record: dict[str, Any] = {"test_names": test_names(fn), "loads": []}
-    if record["test_names"]:  # judged without training: nothing to wait for
-        return record
-    cpu, wall = time.process_time(), time.perf_counter()
-    try:
-        with watch_calls(DATA_LOADERS) as hits, stop_after(2 * budget):
-            model = fn(X_train, y_train, X_val, y_val)
-    except BudgetExceeded:
-        record["seconds"] = time.perf_counter() - wall
-        record["stopped"] = True
-        return record
-    record["seconds"] = min(time.process_time() - cpu, time.perf_counter() - wall)
-    record["loads"] = sorted(hits)
-    if model is None:
-        record["model"] = "None"
-        return record
-    try:
-        scores = _scores(model, X_eval)
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # reported as what the model did, not a crash
-        record["model"] = f"raised {type(exc).__name__}: {exc}"[:200]
-        return record
-    record["model"] = "ok"
-    if scores.ndim == 2 and scores.dtype.kind in "biuf":
-        record["labels"] = np.argmax(scores, axis=1).astype(np.int64)
-    else:
-        record["labels"] = scores
-    return record
+    return run_training(
+        fn,
+        (X_train, y_train, X_val, y_val),
+        X_eval,
+        budget=budget,
+        loaders=DATA_LOADERS,
+        predict=class_labels,
+    )
+
+
+def not_trained(
+    got: Any,
+    budget: float,
+    *,
+    slower: str = "fewer epochs, or on larger batches",
+    unseen: str = (
+        "the test digits must play no part in training, or their accuracy says "
+        "nothing about new handwriting"
+    ),
+    maps: str = "images to class scores",
+) -> str | None:
+    """Why a probe's record has no trained model to measure, or None.
+
+    ``slower`` says how to train for less time, ``unseen`` what the held-out data
+    must not be used for, ``maps`` what the model maps to what.
+    """
+    if not isinstance(got, dict):
+        return f"expected the probe's record, got {describe(got)}"
+    if got.get("stopped"):
+        return (
+            f"training ran past twice its {budget:g} s budget and was stopped: "
+            f"train for {slower}"
+        )
+    used = list(got.get("loads", [])) + list(got.get("test_names", []))
+    if used:
+        return (
+            f"the test set used: your training function uses "
+            f"{', '.join(n.rsplit('.', 1)[-1] for n in used)}. Train only on the "
+            f"arrays it is given; {unseen}"
+        )
+    if got.get("model") != "ok":
+        what = got.get("model", "nothing")
+        return (
+            "expected your function to return the trained model (a model or a "
+            f"function that maps {maps}); the model: {what}"
+        )
+    return None
+
+
+def over_budget(got: dict, budget: float) -> str | None:
+    """The message for a training run that took longer than its budget, or None."""
+    seconds = float(got.get("seconds", 0.0))
+    if seconds > budget:
+        return f"training took {seconds:.3g} s, over its {budget:g} s budget"
+    return None
 
 
 def train_task(
@@ -254,27 +342,9 @@ def train_task(
         return "validation accuracy", goal
 
     def judge(expected: np.ndarray, got: Any, case: Case) -> str | None:
-        if not isinstance(got, dict):
-            return f"expected the probe's record, got {describe(got)}"
-        if got.get("stopped"):
-            return (
-                f"training ran past twice its {budget:g} s budget and was stopped: "
-                "train for fewer epochs, or on larger batches"
-            )
-        used = list(got.get("loads", [])) + list(got.get("test_names", []))
-        if used:
-            return (
-                f"the test set used: your training function uses "
-                f"{', '.join(n.rsplit('.', 1)[-1] for n in used)}. Train only on the "
-                "arrays it is given; the test digits must play no part in training, "
-                "or their accuracy says nothing about new handwriting"
-            )
-        if got.get("model") != "ok":
-            what = got.get("model", "nothing")
-            return (
-                "expected your function to return the trained model (a model or a "
-                f"function that maps images to class scores); the model: {what}"
-            )
+        failed = not_trained(got, budget)
+        if failed:
+            return failed
         labels = got.get("labels")
         pred = None if labels is None else np.asarray(labels)
         if pred is None or pred.shape != expected.shape:
@@ -287,10 +357,7 @@ def train_task(
         acc = float(np.mean(pred == expected))
         if acc < needed:
             return f"{name} {fraction(acc)}, the goal is {needed:g}"
-        seconds = float(got.get("seconds", 0.0))
-        if seconds > budget:
-            return f"training took {seconds:.3g} s, over its {budget:g} s budget"
-        return None
+        return over_budget(got, budget)
 
     def report(expected: np.ndarray, got: dict, case: Case) -> str:
         name, needed = where(case)

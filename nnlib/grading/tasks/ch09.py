@@ -16,7 +16,6 @@ tolerances set from the solution's spread over seeds.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -27,12 +26,17 @@ from nnlib.data import make_sequence_task
 from nnlib.scratch import RNN
 from nnlib.scratch import functional as F
 
-from ..compare import SIGN, Mistake, describe, variant
-from ..runner import watch_calls
+from ..compare import SIGN, Mistake, variant
 from ..spec import Case, TaskSpec
 from ._common import normal, with_params
 from ._measure import Choice, Quantity, measure_task
-from ._train import BudgetExceeded, held_out_threshold, stop_after, test_names
+from ._train import (
+    held_out_threshold,
+    not_trained,
+    over_budget,
+    run_training,
+    token_labels,
+)
 
 # tanh of sums of O(1) products: 1e-7 relative.
 RTOL, ATOL = 1e-7, 1e-10
@@ -201,6 +205,10 @@ TRAIN_BUDGET = 60.0  # seconds; the solution trains in 4-7 s here (under load)
 GOAL = 0.9  # exact-sequence accuracy on validation
 # what makes sequences: a training function must not call it
 GENERATORS = ("nnlib.data.make_sequence_task",)
+UNSEEN_SEQUENCES = (
+    "new sequences must play no part in training, or their accuracy says nothing "
+    "about sequences the model has not seen"
+)
 
 
 @cache
@@ -220,30 +228,6 @@ def relabelling(rng: np.random.Generator, vocab: int = 10) -> np.ndarray:
             return perm
 
 
-def _predictions(model: Any, X: np.ndarray) -> np.ndarray:
-    """The model's output for the tokens ``X`` (N, T), as a numpy array."""
-    try:
-        import torch
-    except ImportError:  # a numpy-only install: no nn.Module can exist
-        torch = None
-    if torch is not None and isinstance(model, torch.nn.Module):
-        params = list(model.parameters())
-        device = params[0].device if params else torch.device("cpu")
-        was_training = model.training
-        model.eval()  # dropout off
-        with torch.no_grad():
-            out = model(torch.as_tensor(X, dtype=torch.long, device=device))
-        model.train(was_training)
-        return out.detach().cpu().double().numpy()
-    forward = model if callable(model) else getattr(model, "forward", None)
-    if forward is None:
-        raise TypeError(f"a model or a function, got {type(model).__name__}")
-    out = forward(X)
-    if hasattr(out, "detach"):
-        out = out.detach().cpu().numpy()
-    return np.asarray(out)
-
-
 def train_and_predict_sequences(
     fn: Callable[..., Any],
     X_train: np.ndarray,
@@ -253,40 +237,16 @@ def train_and_predict_sequences(
     X_eval: np.ndarray,
     budget: float = TRAIN_BUDGET,
 ) -> dict:
-    """Train with the learner's ``fn`` under the budget; predict ``X_eval`` with it.
-
-    The probe the kernel runs (as ``_train.train_and_predict`` for the digits):
-    plain data back, one predicted token per position.
-    """
-    record: dict[str, Any] = {"test_names": test_names(fn), "loads": []}
-    if record["test_names"]:  # judged without training: nothing to wait for
-        return record
-    cpu, wall = time.process_time(), time.perf_counter()
-    try:
-        with watch_calls(GENERATORS) as hits, stop_after(2 * budget):
-            model = fn(X_train, Y_train, X_val, Y_val)
-    except BudgetExceeded:
-        record["seconds"] = time.perf_counter() - wall
-        record["stopped"] = True
-        return record
-    record["seconds"] = min(time.process_time() - cpu, time.perf_counter() - wall)
-    record["loads"] = sorted(hits)
-    if model is None:
-        record["model"] = "None"
-        return record
-    try:
-        scores = _predictions(model, X_eval)
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # reported as what the model did, not a crash
-        record["model"] = f"raised {type(exc).__name__}: {exc}"[:200]
-        return record
-    record["model"] = "ok"
-    if scores.ndim >= 2 and scores.dtype.kind == "f":
-        record["labels"] = np.argmax(scores, axis=-1).astype(np.int64)
-    else:
-        record["labels"] = scores
-    return record
+    """Train with the learner's ``fn`` under the budget; predict ``X_eval`` with it:
+    one token per position (``_train.run_training``)."""
+    return run_training(
+        fn,
+        (X_train, Y_train, X_val, Y_val),
+        X_eval,
+        budget=budget,
+        loaders=GENERATORS,
+        predict=token_labels,
+    )
 
 
 def probe_reverse(fn, X_train, Y_train, X_val, Y_val, X_eval) -> dict:
@@ -328,27 +288,14 @@ def _accuracy(pred: np.ndarray, expected: np.ndarray) -> float:
 
 
 def _judge_reverse(expected: np.ndarray, got: Any, case: Case) -> str | None:
-    if not isinstance(got, dict):
-        return f"expected the probe's record, got {describe(got)}"
-    if got.get("stopped"):
-        return (
-            f"training ran past twice its {TRAIN_BUDGET:g} s budget and was "
-            "stopped: train for fewer epochs, or on larger batches"
-        )
-    used = list(got.get("loads", [])) + list(got.get("test_names", []))
-    if used:
-        return (
-            f"the test set used: your training function uses "
-            f"{', '.join(n.rsplit('.', 1)[-1] for n in used)}. Train only on the "
-            "arrays it is given; new sequences must play no part in training, or "
-            "their accuracy says nothing about sequences the model has not seen"
-        )
-    if got.get("model") != "ok":
-        what = got.get("model", "nothing")
-        return (
-            "expected your function to return the trained model (a model or a "
-            f"function that maps token sequences to scores); the model: {what}"
-        )
+    failed = not_trained(
+        got,
+        TRAIN_BUDGET,
+        unseen=UNSEEN_SEQUENCES,
+        maps="token sequences to scores",
+    )
+    if failed:
+        return failed
     labels = got.get("labels")
     pred = None if labels is None else np.asarray(labels)
     N, T = expected.shape
@@ -382,10 +329,7 @@ def _judge_reverse(expected: np.ndarray, got: Any, case: Case) -> str | None:
             f"{name} {_fraction(acc)} (per token {_fraction(per_token)}), the goal "
             f"is {needed:g}"
         )
-    seconds = float(got.get("seconds", 0.0))
-    if seconds > TRAIN_BUDGET:
-        return f"training took {seconds:.3g} s, over its {TRAIN_BUDGET:g} s budget"
-    return None
+    return over_budget(got, TRAIN_BUDGET)
 
 
 def _fraction(accuracy: float) -> str:

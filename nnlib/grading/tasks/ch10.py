@@ -12,7 +12,6 @@ on fresh sequences drawn from the grader's seed (in no file); ``10.attention_cos
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -20,17 +19,17 @@ import numpy as np
 from nnlib.data import make_sequence_task
 from nnlib.scratch import functional as F
 
-from ..compare import TRANSPOSED, describe, variant
-from ..runner import watch_calls
+from ..compare import TRANSPOSED, variant
 from ..spec import Case, TaskSpec
 from ._common import normal
 from ._measure import Choice, Quantity, measure_task
 from ._train import (
-    BudgetExceeded,
     fraction,
     held_out_threshold,
-    stop_after,
-    test_names,
+    not_trained,
+    over_budget,
+    run_training,
+    token_labels,
 )
 
 # Softmax of scaled dot products of O(1) numbers, float64: 1e-7 relative.
@@ -239,54 +238,17 @@ def reversal_split() -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     return train, val
 
 
-def _token_predictions(model: Any, X: np.ndarray) -> np.ndarray:
-    """The model's predicted tokens (N, T) for the token sequences ``X``."""
-    import torch
-
-    if isinstance(model, torch.nn.Module):
-        params = list(model.parameters())
-        device = params[0].device if params else torch.device("cpu")
-        was_training = model.training
-        model.eval()
-        with torch.no_grad():
-            out = model(torch.as_tensor(X, dtype=torch.long, device=device))
-        model.train(was_training)
-    else:
-        out = model(X)
-    if hasattr(out, "detach"):
-        out = out.detach().cpu().numpy()
-    out = np.asarray(out)
-    if out.ndim == 3 and out.dtype.kind in "biuf":
-        return np.argmax(out, axis=-1).astype(np.int64)  # (N, T, V) -> (N, T)
-    return out
-
-
 def probe_reverser(fn, X_train, Y_train, X_val, Y_val, X_eval) -> dict:
-    """Train with the learner's function (60 s budget); predict ``X_eval``."""
-    record: dict[str, Any] = {"test_names": test_names(fn), "loads": []}
-    if record["test_names"]:
-        return record
-    cpu, wall = time.process_time(), time.perf_counter()
-    try:
-        with watch_calls(SEQUENCE_LOADERS) as hits, stop_after(2 * TRAIN_BUDGET):
-            model = fn(X_train, Y_train, X_val, Y_val)
-    except BudgetExceeded:
-        record["stopped"] = True
-        return record
-    record["seconds"] = min(time.process_time() - cpu, time.perf_counter() - wall)
-    record["loads"] = sorted(hits)
-    if model is None:
-        record["model"] = "None"
-        return record
-    try:
-        record["tokens"] = _token_predictions(model, X_eval)
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # reported as what the model did, not a crash
-        record["model"] = f"raised {type(exc).__name__}: {exc}"[:200]
-        return record
-    record["model"] = "ok"
-    return record
+    """Train with the learner's function (60 s budget); predict ``X_eval``: one
+    token per position (``_train.run_training``)."""
+    return run_training(
+        fn,
+        (X_train, Y_train, X_val, Y_val),
+        X_eval,
+        budget=TRAIN_BUDGET,
+        loaders=SEQUENCE_LOADERS,
+        predict=token_labels,
+    )
 
 
 HELD_OUT_MIN = held_out_threshold(GOAL, n=N_VAL)  # 0.99 -> 0.98
@@ -316,28 +278,15 @@ def _exact(expected: np.ndarray, tokens: np.ndarray) -> float:
 
 
 def _judge_reverser(expected: np.ndarray, got: Any, case: Case) -> str | None:
-    if not isinstance(got, dict):
-        return f"expected the probe's record, got {describe(got)}"
-    if got.get("stopped"):
-        return (
-            f"training ran past twice its {TRAIN_BUDGET:g} s budget and was stopped: "
-            "train for fewer epochs, or on larger batches"
-        )
-    used = list(got.get("loads", [])) + list(got.get("test_names", []))
-    if used:
-        return (
-            f"the test set used: your training function uses "
-            f"{', '.join(n.rsplit('.', 1)[-1] for n in used)}. Train only on the "
-            "arrays it is given: the grader checks your model on sequences no "
-            "notebook shows"
-        )
-    if got.get("model") != "ok":
-        return (
-            "expected your function to return the trained model (a model or a "
-            "function that maps token sequences to scores per position); the "
-            f"model: {got.get('model', 'nothing')}"
-        )
-    tokens = np.asarray(got.get("tokens"))
+    failed = not_trained(
+        got,
+        TRAIN_BUDGET,
+        unseen="the grader checks your model on sequences no notebook shows",
+        maps="token sequences to scores per position",
+    )
+    if failed:
+        return failed
+    tokens = np.asarray(got.get("labels"))
     if tokens.shape != expected.shape:
         return (
             f"expected the model to give 10 scores per position, (N, T, 10) for "
@@ -354,16 +303,13 @@ def _judge_reverser(expected: np.ndarray, got: Any, case: Case) -> str | None:
                 "whole sequences, every one of their tokens right; train longer"
             )
         return f"{name} {fraction(acc)}, the goal is {needed:g}"
-    seconds = float(got.get("seconds", 0.0))
-    if seconds > TRAIN_BUDGET:
-        return f"training took {seconds:.3g} s, over its {TRAIN_BUDGET:g} s budget"
-    return None
+    return over_budget(got, TRAIN_BUDGET)
 
 
 def _report_reverser(expected: np.ndarray, got: dict, case: Case) -> str:
     name, needed = _reversal_where(case)
     bar = "needs" if case.name.startswith("held-out") else "goal"
-    acc = _exact(expected, np.asarray(got["tokens"]))
+    acc = _exact(expected, np.asarray(got["labels"]))
     return (
         f"{name} {fraction(acc)} ({bar} {needed:g}), within the {TRAIN_BUDGET:g} s "
         "budget"

@@ -23,11 +23,10 @@ from nnlib.scratch import box_iou as _box_iou
 from nnlib.scratch import nms as _nms
 from nnlib.scratch.functional import confusion_matrix
 
-from ..compare import TRANSPOSED, describe, variant
-from ..runner import watch_calls
+from ..compare import TRANSPOSED, variant
 from ..spec import Case, TaskSpec
 from ._measure import Choice, Quantity, measure_task
-from ._train import BudgetExceeded, _scores, stop_after, test_names
+from ._train import _scores, not_trained, over_budget, run_training
 
 # IoU is a ratio of sums and products of a few numbers below 100: float64 gets it
 # to about 1e-15; 1e-9 leaves room for any order of the operations.
@@ -242,6 +241,15 @@ def mean_iou(pred: np.ndarray, true: np.ndarray, n_classes: int = N_CLASSES) -> 
     return float(np.mean(inter[union > 0] / union[union > 0]))
 
 
+def score_map_labels(model: Any, X: np.ndarray) -> dict:
+    """The class of the largest score per pixel (M, H, W), one byte each, or the
+    shape of what the model gave instead."""
+    scores = np.asarray(_scores(model, X))
+    if scores.ndim == 4 and scores.dtype.kind in "biuf":
+        return {"labels": np.argmax(scores, axis=1).astype(np.uint8)}  # (M, H, W)
+    return {"shape": list(scores.shape)}
+
+
 def probe_unet(fn, X_eval) -> dict:
     """Train with the learner's function under the budget on the exercises' scenes;
     label ``X_eval``'s pixels with the class of the largest score.
@@ -252,37 +260,14 @@ def probe_unet(fn, X_eval) -> dict:
     labels come back as one byte per pixel.
     """
     (X_train, y_train), (X_val, y_val) = segmentation_split()
-    record: dict[str, Any] = {"test_names": test_names(fn), "loads": []}
-    if record["test_names"]:
-        return record
-    import time
-
-    cpu, wall = time.process_time(), time.perf_counter()
-    try:
-        with watch_calls(SCENE_MAKERS) as hits, stop_after(2 * TRAIN_BUDGET):
-            model = fn(X_train, y_train, X_val, y_val)
-    except BudgetExceeded:
-        record["seconds"] = time.perf_counter() - wall
-        record["stopped"] = True
-        return record
-    record["seconds"] = min(time.process_time() - cpu, time.perf_counter() - wall)
-    record["loads"] = sorted(hits)
-    if model is None:
-        record["model"] = "None"
-        return record
-    try:
-        scores = np.asarray(_scores(model, X_eval))
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # reported as what the model did, not a crash
-        record["model"] = f"raised {type(exc).__name__}: {exc}"[:200]
-        return record
-    record["model"] = "ok"
-    if scores.ndim == 4 and scores.dtype.kind in "biuf":
-        record["labels"] = np.argmax(scores, axis=1).astype(np.uint8)  # (M, H, W)
-    else:
-        record["shape"] = list(scores.shape)
-    return record
+    return run_training(
+        fn,
+        (X_train, y_train, X_val, y_val),
+        X_eval,
+        budget=TRAIN_BUDGET,
+        loaders=SCENE_MAKERS,
+        predict=score_map_labels,
+    )
 
 
 def _unet_public(rng: np.random.Generator) -> list[Case]:
@@ -303,26 +288,15 @@ def _unet_where(case: Case) -> tuple[str, float]:
 
 
 def _judge_unet(expected: np.ndarray, got: Any, case: Case) -> str | None:
-    if not isinstance(got, dict):
-        return f"expected the probe's record, got {describe(got)}"
-    if got.get("stopped"):
-        return (
-            f"training ran past twice its {TRAIN_BUDGET:g} s budget and was "
-            "stopped: train for fewer steps, or a narrower network"
-        )
-    used = list(got.get("loads", [])) + list(got.get("test_names", []))
-    if used:
-        return (
-            f"the test set used: your training function uses "
-            f"{', '.join(n.rsplit('.', 1)[-1] for n in used)}. Train only on the "
-            "arrays it is given; new scenes must play no part in training"
-        )
-    if got.get("model") != "ok":
-        return (
-            "expected your function to return the trained model (a model or a "
-            f"function that maps images to score maps); the model: "
-            f"{got.get('model', 'nothing')}"
-        )
+    failed = not_trained(
+        got,
+        TRAIN_BUDGET,
+        slower="fewer steps, or a narrower network",
+        unseen="new scenes must play no part in training",
+        maps="images to score maps",
+    )
+    if failed:
+        return failed
     labels = got.get("labels")
     if labels is None or np.shape(labels) != expected.shape:
         shape = got.get("shape", None if labels is None else list(np.shape(labels)))
@@ -341,10 +315,7 @@ def _judge_unet(expected: np.ndarray, got: Any, case: Case) -> str | None:
                 "background; weigh the rare shape pixels more, or train longer"
             )
         return f"{name} {measured(score, IOU_SPREAD)}, the goal is {needed:g}"
-    seconds = float(got.get("seconds", 0.0))
-    if seconds > TRAIN_BUDGET:
-        return f"training took {seconds:.3g} s, over its {TRAIN_BUDGET:g} s budget"
-    return None
+    return over_budget(got, TRAIN_BUDGET)
 
 
 def _report_unet(expected: np.ndarray, got: dict, case: Case) -> str:
