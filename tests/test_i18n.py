@@ -10,19 +10,22 @@ otherwise, and this test fails on that warning).
 from __future__ import annotations
 
 import ast
-import re
+import json
+import logging
 import string
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tool
 
 from nnlib import i18n
 from nnlib.viz import style
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nnlib"
 ZH = i18n.FIGURE_TEXT["zh"]
+EDITIONS = tool.load("editions")
 pytestmark = pytest.mark.ch01
 
 
@@ -92,6 +95,8 @@ def test_translate_whole_texts_patterns_and_their_parts():
 def test_every_entry_is_chinese_and_fills_its_placeholders():
     for english, chinese in ZH.items():
         assert i18n.has_cjk(chinese), f"{english!r} -> {chinese!r} has no Chinese"
+        if "{}" not in english:  # drawn as it is, never formatted ($\mathrm{x}$)
+            continue
         fields = [
             f for _, f, _, _ in string.Formatter().parse(chinese) if f is not None
         ]
@@ -99,8 +104,8 @@ def test_every_entry_is_chinese_and_fills_its_placeholders():
         chinese.format(*["7"] * len(fields))
 
 
-def _drawn_strings(path: Path) -> list[tuple[str, int]]:
-    """(text, line) of each title, label and legend entry a module draws.
+def _drawn_strings(code: str) -> list[tuple[str, int]]:
+    """(text, line) of each title, label and legend entry some code draws.
 
     The strings given straight to ``set_title``, ``label=`` and the like, and the
     defaults of arguments named ``title`` or ``*label*``: constant strings as they
@@ -125,7 +130,7 @@ def _drawn_strings(path: Path) -> list[tuple[str, int]]:
     methods = {"set_title", "set_xlabel", "set_ylabel", "suptitle", "text"}
     keywords = {"label", "title", "xlabel", "ylabel"}
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(code)):
         values = []
         if isinstance(node, ast.Call):
             name = getattr(node.func, "attr", None)
@@ -145,23 +150,45 @@ def _drawn_strings(path: Path) -> list[tuple[str, int]]:
     return found
 
 
-def _has_words(text: str) -> bool:
-    """Whether ``text`` holds words to translate: two letters in a row, outside
-    $maths$, placeholders and capitals (MSE, ReLU stay)."""
-    bare = re.sub(r"\$[^$]*\$|\{\}", " ", text)
-    return bool(re.search(r"[a-z]{2,}", bare)) and bare.strip() not in {"lr", "tol"}
-
-
 @pytest.mark.parametrize("part", ["viz", "widgets"])
 def test_every_label_the_library_draws_has_chinese(part):
     missing = []
     for path in sorted((PACKAGE / part).glob("*.py")):
-        for text, line in _drawn_strings(path):
-            if not _has_words(text):
-                continue
-            sample = text.replace("{}", "7")
-            if text not in ZH and i18n.translate(sample, lang="zh") == sample:
+        for text, line in _drawn_strings(path.read_text(encoding="utf-8")):
+            if not _has_chinese(text):
                 missing.append(f"{path.relative_to(PACKAGE)}:{line}: {text!r}")
+    assert not missing, "add to nnlib.i18n.FIGURE_TEXT:\n" + "\n".join(missing)
+
+
+def _has_chinese(text: str) -> bool:
+    """Whether a drawn label is translated (or has nothing to translate)."""
+    sample = text.replace("{}", "7")
+    return (
+        not i18n.has_words(text)
+        or text in ZH
+        or i18n.translate(sample, lang="zh") != sample
+    )
+
+
+def _code_of(cell: dict) -> str:
+    """A code cell's Python, its IPython magics and shell lines blanked."""
+    raw = cell["source"]
+    lines = ("".join(raw) if isinstance(raw, list) else raw).split("\n")
+    return "\n".join("" if ln.lstrip()[:1] in "%!" else ln for ln in lines)
+
+
+@pytest.mark.parametrize("source", EDITIONS.translated(), ids=lambda s: s[:-6])
+def test_every_label_a_translated_notebook_draws_has_chinese(source):
+    """The Chinese edition runs the English code cells: what they draw (titles, axis
+    labels, legends, text) is translated from FIGURE_TEXT when drawn."""
+    nb = json.loads((EDITIONS.ROOT / source).read_text(encoding="utf-8"))
+    missing = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        for text, line in _drawn_strings(_code_of(cell)):
+            if not _has_chinese(text):
+                missing.append(f"cell {i} ({cell['id']}) line {line}: {text!r}")
     assert not missing, "add to nnlib.i18n.FIGURE_TEXT:\n" + "\n".join(missing)
 
 
@@ -179,11 +206,29 @@ def _surface():
     return plot_loss_surface(x, y, path, title="3 steps of gradient descent, lr = 0.1")
 
 
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def _missing_glyphs(fig) -> list[str]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        style.figure_png(fig)
-    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    """What matplotlib says about glyphs it lacked while drawing ``fig``: warnings
+    for plain text, log records for text with $maths$ (its mathtext renderer)."""
+    handler = _Records()
+    logger = logging.getLogger("matplotlib")
+    logger.addHandler(handler)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            style.figure_png(fig)
+    finally:
+        logger.removeHandler(handler)
+    said = [str(w.message) for w in caught] + handler.messages
+    return [m for m in said if "missing from font" in m or "not have a glyph" in m]
 
 
 def _every_entry_figure():
@@ -291,3 +336,22 @@ def test_a_font_installed_after_matplotlib_listed_its_fonts_is_found(monkeypatch
     family = font_manager.get_font(found).family_name
     assert style.cjk_fonts.__wrapped__() == (family,)
     assert added == [found]
+
+
+def test_text_drawn_untranslated_is_noted_for_make_editions(
+    chinese, tmp_path, monkeypatch
+):
+    """``make editions`` lists the figure text its Chinese runs drew in English (an
+    entry FIGURE_TEXT lacks, such as a legend made from a variable)."""
+    noted = tmp_path / "untranslated.txt"
+    monkeypatch.setenv(i18n.UNTRANSLATED_ENV, str(noted))
+    fig, ax = style.new_figure()
+    ax.plot([0, 1], label="a legend nobody translated")
+    ax.set_title("descent path")
+    ax.set_xlabel("$x_1$")
+    ax.legend()
+    style.figure_png(fig)
+    # each draw notes it (a figure may be drawn more than once): the set is what counts
+    assert set(noted.read_text("utf-8").splitlines()) == {
+        '"a legend nobody translated"'
+    }

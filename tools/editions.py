@@ -25,7 +25,9 @@ ids, tags and the widgets' state are the English ones byte for byte), except
   own text must equal them, or the build says where it differs. The notebook's
   metadata ``nnlib_edition.figures`` records which English outputs the figures were
   drawn for, so a build whose English code and outputs did not change keeps them
-  without running anything.
+  without running anything;
+- the self-checks' lines in printed outputs (``✓ 01.gd_step passed (5 cases)``),
+  which are in Chinese, as the edition's checks print them (``localize_feedback``).
 
 Chapters not yet translated are listed in ``PENDING`` (the visible debt); they have
 no Chinese edition, and the Chinese start page links to their English notebooks.
@@ -64,7 +66,7 @@ START = "notebooks/00_start_here.ipynb"
 # Chapters without a Chinese edition yet: the visible debt, shrunk by the sessions that
 # translate them (lecture and solution together). tests/test_editions.py fails when a
 # notebook is neither translated nor listed here, or listed and translated.
-PENDING = ("02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13")
+PENDING: tuple[str, ...] = ()
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -280,9 +282,19 @@ def strip_images(nb: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def figure_text() -> dict[str, str]:
+    """nnlib's translations of figure labels (nnlib.i18n.FIGURE_TEXT) for LANG."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from nnlib.i18n import FIGURE_TEXT
+
+    return FIGURE_TEXT.get(LANG, {})
+
+
 def code_fingerprint(nb: dict[str, Any]) -> str:
-    """sha256 of the code cells' sources and outputs, images left out: what the
-    figures are drawn from (cell metadata such as tags cannot change them)."""
+    """sha256 of what the figures are drawn from: the code cells' sources and
+    outputs, images left out (cell metadata such as tags cannot change them), and
+    the translations of figure labels (a new one redraws the figures)."""
     stripped = strip_images(nb)
     code = [
         [source_text(c), c["outputs"]]
@@ -290,7 +302,10 @@ def code_fingerprint(nb: dict[str, Any]) -> str:
         if c["cell_type"] == "code"
     ]
     widgets = stripped.get("metadata", {}).get("widgets")
-    return sha256(json.dumps([code, widgets], sort_keys=True, ensure_ascii=False))
+    labels = figure_text()
+    return sha256(
+        json.dumps([code, widgets, labels], sort_keys=True, ensure_ascii=False)
+    )
 
 
 def has_figures(nb: dict[str, Any]) -> bool:
@@ -377,11 +392,72 @@ def take_images(into: dict[str, Any], donor: dict[str, Any]) -> list[str]:
         ]
         if bare[0] == bare[1]:
             into["metadata"]["widgets"] = copy.deepcopy(theirs)
-        else:
+        else:  # e.g. a progress bar's timing: take the images of the same widgets
+            taken = _take_widget_images(ours, theirs)
             print(
-                "note: the widgets' state of the Chinese run differs; kept the English"
+                "note: the widgets' state of the Chinese run differs (progress bars' "
+                f"timings, ...); took the images of {taken} widgets, kept the rest"
             )
     return differ
+
+
+def _take_widget_images(ours: dict[str, Any], theirs: dict[str, Any] | None) -> int:
+    """Copy the image buffers of each widget of ``theirs`` that is ``ours`` but for
+    them (same id, model and state); return how many."""
+    mine = ours.get(WIDGET_STATE, {}).get("state", {})
+    given = (theirs or {}).get(WIDGET_STATE, {}).get("state", {})
+    taken = 0
+    for key, model in mine.items():
+        other = given.get(key)
+        if not model.get("buffers") or other is None:
+            continue
+        bare = [
+            strip_images(
+                {
+                    "cells": [],
+                    "metadata": {"widgets": {WIDGET_STATE: {"state": {0: m}}}},
+                }
+            )
+            for m in (model, other)
+        ]
+        if bare[0] == bare[1]:
+            model["buffers"] = copy.deepcopy(other["buffers"])
+            taken += 1
+    return taken
+
+
+FEEDBACK = re.compile(r"^(?:✓|✗|…) (\d\d\.\w+)")  # a self-check's line: its task
+
+
+def feedback_in_language(text: str) -> str:
+    """Printed text with its self-check lines in LANG, as the edition's checks print
+    them (``nnlib.grading.language.say``); every other line as it is."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from nnlib.grading.language import say
+
+    lines, task = [], None
+    for line in text.split("\n"):
+        match = FEEDBACK.match(line)
+        task = match.group(1) if match else task
+        if match or (task and line.startswith("For a hint: hint(")):
+            line = say(line, task, lang=LANG)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def localize_feedback(nb: dict[str, Any]) -> dict[str, Any]:
+    """``nb`` with the self-check lines of its printed outputs in LANG (in place)."""
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "stream":
+                continue
+            raw = output["text"]
+            text = "".join(raw) if isinstance(raw, list) else raw
+            new = feedback_in_language(text)
+            if new != text:
+                output["text"] = as_lines(new) if isinstance(raw, list) else new
+    return nb
 
 
 def build(source: str, previous: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -401,6 +477,7 @@ def build(source: str, previous: dict[str, Any] | None = None) -> dict[str, Any]
         else:
             text = entry_zh(entry)
         cell["source"] = as_lines(rebase_links(text, source))
+    localize_feedback(out)
     fingerprint = code_fingerprint(nb)
     record = {
         "language": LANG,
@@ -428,8 +505,15 @@ def _previous(source: str) -> dict[str, Any] | None:
 
 
 def execute_figures(paths: list[str], jobs: int) -> dict[str, dict[str, Any]]:
-    """Run the editions at ``paths`` (written already) in Chinese; return them."""
-    env = dict(os.environ, NNLIB_LANG=LANG)
+    """Run the editions at ``paths`` (written already) in Chinese; return them.
+
+    Figure text the runs draw in English (no entry in ``nnlib.i18n.FIGURE_TEXT``)
+    is listed on stderr.
+    """
+    untranslated = ROOT / "build" / "untranslated.txt"
+    untranslated.parent.mkdir(exist_ok=True)
+    untranslated.write_text("", encoding="utf-8")
+    env = dict(os.environ, NNLIB_LANG=LANG, NNLIB_UNTRANSLATED=str(untranslated))
     groups = [paths[i::jobs] for i in range(jobs) if paths[i::jobs]]
     runs = [
         subprocess.Popen(
@@ -442,6 +526,19 @@ def execute_figures(paths: list[str], jobs: int) -> dict[str, dict[str, Any]]:
     failed = [run.wait() for run in runs]
     if any(failed):
         raise RuntimeError("running a Chinese edition failed (see above)")
+    drawn = sorted(
+        {
+            json.loads(line)
+            for line in untranslated.read_text("utf-8").split("\n")
+            if line
+        }
+    )
+    if drawn:
+        print(
+            "figure text drawn in English (add it to nnlib.i18n.FIGURE_TEXT):\n  "
+            + "\n  ".join(repr(t) for t in drawn),
+            file=sys.stderr,
+        )
     return {p: read_json(ROOT / p) for p in paths}
 
 
@@ -496,8 +593,9 @@ def cmd_build(args: argparse.Namespace) -> int:
                     f"outputs in {', '.join(differ)}; kept the English there",
                     file=sys.stderr,
                 )
-            else:
-                nb["metadata"][META]["figures"] = code_fingerprint(nb)
+            else:  # drawn for the English code and outputs (as build() checks)
+                english = read_json(ROOT / source)
+                nb["metadata"][META]["figures"] = code_fingerprint(english)
             (ROOT / edition_path(source)).write_text(dumps(nb), encoding="utf-8")
     elif undrawn:
         print(f"figures still in English (--no-execute): {undrawn}", file=sys.stderr)

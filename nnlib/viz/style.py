@@ -124,6 +124,11 @@ def cjk_fonts() -> tuple[str, ...]:
     return (font_manager.get_font(path).family_name,)
 
 
+def _has_math(text: str) -> bool:
+    """Whether matplotlib reads ``text`` as mathtext: a pair of unescaped $."""
+    return text.replace(r"\$", "").count("$") >= 2
+
+
 @contextmanager
 def localized_text(fig: Figure) -> Iterator[None]:
     """Within the block, ``fig``'s text is in the course's language (``nnlib.i18n``).
@@ -153,13 +158,20 @@ def localized_text(fig: Figure) -> Iterator[None]:
         new = i18n.translate(old, lang=lang) if lang != "en" else old
         chinese = i18n.has_cjk(new)
         if new == old and not chinese:
+            if lang != "en":
+                i18n.note_untranslated(old)
             continue
         saved.append((text, old, text.get_fontproperties()))
         text.set_text(new)
         fonts = cjk_fonts() if chinese else ()
         if fonts:
             prop = text.get_fontproperties().copy()
-            prop.set_family([*prop.get_family(), *fonts])
+            if _has_math(new):
+                # matplotlib's mathtext draws the words around $...$ in one font, the
+                # first it finds, with no fallback: the CJK font (with Latin letters)
+                prop.set_family([*fonts, *prop.get_family()])
+            else:
+                prop.set_family([*prop.get_family(), *fonts])
             text.set_fontproperties(prop)
     try:
         yield
