@@ -276,16 +276,28 @@ def strip_images(nb: dict[str, Any]) -> dict[str, Any]:
                 if kind in output.get("data", {}):
                     output["data"][kind] = "<image>"
     state = out.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {})
-    for model in state.get("state", {}).values():
-        for buffer in model.get("buffers", []):
-            buffer["data"] = "<image>"
+    for key, model in state.get("state", {}).items():
+        state["state"][key] = bare_widget(model)
     return out
+
+
+def bare_widget(model: dict[str, Any]) -> dict[str, Any]:
+    """A copy of one widget's state with its image buffers' data left out."""
+    out = copy.deepcopy(model)
+    for buffer in out.get("buffers", []):
+        buffer["data"] = "<image>"
+    return out
+
+
+def _importable() -> None:
+    """Make this repository's nnlib importable (the tool runs from tools/)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
 
 
 def figure_text() -> dict[str, str]:
     """nnlib's translations of figure labels (nnlib.i18n.FIGURE_TEXT) for LANG."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+    _importable()
     from nnlib.i18n import FIGURE_TEXT
 
     return FIGURE_TEXT.get(LANG, {})
@@ -411,16 +423,7 @@ def _take_widget_images(ours: dict[str, Any], theirs: dict[str, Any] | None) -> 
         other = given.get(key)
         if not model.get("buffers") or other is None:
             continue
-        bare = [
-            strip_images(
-                {
-                    "cells": [],
-                    "metadata": {"widgets": {WIDGET_STATE: {"state": {0: m}}}},
-                }
-            )
-            for m in (model, other)
-        ]
-        if bare[0] == bare[1]:
+        if bare_widget(model) == bare_widget(other):
             model["buffers"] = copy.deepcopy(other["buffers"])
             taken += 1
     return taken
@@ -432,8 +435,7 @@ FEEDBACK = re.compile(r"^(?:✓|✗|…) (\d\d\.\w+)")  # a self-check's line: i
 def feedback_in_language(text: str) -> str:
     """Printed text with its self-check lines in LANG, as the edition's checks print
     them (``nnlib.grading.language.say``); every other line as it is."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+    _importable()
     from nnlib.grading.language import say
 
     lines, task = [], None
@@ -544,7 +546,7 @@ def execute_figures(paths: list[str], jobs: int) -> dict[str, dict[str, Any]]:
 
 def release_exercises(check: bool) -> list[str]:
     """exercises/zh from solutions/zh, as ``make exercises`` does for the English."""
-    sys.path.insert(0, str(ROOT))
+    _importable()
     from nnlib.grading.release import release_folder
 
     src, dst = ROOT / "solutions" / LANG, ROOT / "exercises" / LANG

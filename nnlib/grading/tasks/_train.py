@@ -60,6 +60,8 @@ SPLIT_SEED = 9
 NOISE, NUDGE, NUDGED = 0.005, 0.035, 8
 # what loads the data set: a training function must not call these
 DATA_LOADERS = ("nnlib.data.load_digits", "nnlib.data.train_val_test_split")
+# what makes token sequences (chapters 9 and 10): a training function must not call it
+SEQUENCE_MAKERS = ("nnlib.data.make_sequence_task",)
 _TEST_NAME = re.compile(r"test", re.IGNORECASE)
 
 
@@ -258,6 +260,27 @@ def train_and_predict(
         budget=budget,
         loaders=DATA_LOADERS,
         predict=class_labels,
+    )
+
+
+def train_and_predict_sequences(
+    fn: Callable[..., Any],
+    X_train: np.ndarray,
+    Y_train: np.ndarray,
+    X_val: np.ndarray,
+    Y_val: np.ndarray,
+    X_eval: np.ndarray,
+    budget: float,
+) -> dict:
+    """Train with the learner's ``fn`` under the budget; predict ``X_eval`` with it:
+    one token per position."""
+    return run_training(
+        fn,
+        (X_train, Y_train, X_val, Y_val),
+        X_eval,
+        budget=budget,
+        loaders=SEQUENCE_MAKERS,
+        predict=token_labels,
     )
 
 

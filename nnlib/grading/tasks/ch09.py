@@ -16,7 +16,6 @@ tolerances set from the solution's spread over seeds.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -34,8 +33,7 @@ from ._train import (
     held_out_threshold,
     not_trained,
     over_budget,
-    run_training,
-    token_labels,
+    train_and_predict_sequences,
 )
 
 # tanh of sums of O(1) products: 1e-7 relative.
@@ -203,8 +201,6 @@ LENGTH, N_TRAIN, N_VAL, N_EVAL = 8, 6400, 1000, 1000
 TRAIN_SEED, VAL_SEED = 90, 91
 TRAIN_BUDGET = 60.0  # seconds; the solution trains in 4-7 s here (under load)
 GOAL = 0.9  # exact-sequence accuracy on validation
-# what makes sequences: a training function must not call it
-GENERATORS = ("nnlib.data.make_sequence_task",)
 UNSEEN_SEQUENCES = (
     "new sequences must play no part in training, or their accuracy says nothing "
     "about sequences the model has not seen"
@@ -226,27 +222,6 @@ def relabelling(rng: np.random.Generator, vocab: int = 10) -> np.ndarray:
         perm = rng.permutation(vocab)
         if (perm != np.arange(vocab)).all():
             return perm
-
-
-def train_and_predict_sequences(
-    fn: Callable[..., Any],
-    X_train: np.ndarray,
-    Y_train: np.ndarray,
-    X_val: np.ndarray,
-    Y_val: np.ndarray,
-    X_eval: np.ndarray,
-    budget: float = TRAIN_BUDGET,
-) -> dict:
-    """Train with the learner's ``fn`` under the budget; predict ``X_eval`` with it:
-    one token per position (``_train.run_training``)."""
-    return run_training(
-        fn,
-        (X_train, Y_train, X_val, Y_val),
-        X_eval,
-        budget=budget,
-        loaders=GENERATORS,
-        predict=token_labels,
-    )
 
 
 def probe_reverse(fn, X_train, Y_train, X_val, Y_val, X_eval) -> dict:

@@ -28,8 +28,7 @@ from ._train import (
     held_out_threshold,
     not_trained,
     over_budget,
-    run_training,
-    token_labels,
+    train_and_predict_sequences,
 )
 
 # Softmax of scaled dot products of O(1) numbers, float64: 1e-7 relative.
@@ -228,7 +227,6 @@ TRAIN_SEED, VAL_SEED = 10, 11  # the exercise's sequences (the lecture used 0-2)
 N_TRAIN, N_VAL = 4000, 1000
 GOAL = 0.99  # exact sequences
 TRAIN_BUDGET = 60.0  # seconds; the solution trains in 7-15 s here (under load)
-SEQUENCE_LOADERS = ("nnlib.data.make_sequence_task",)
 
 
 def reversal_split() -> tuple[tuple[np.ndarray, np.ndarray], ...]:
@@ -240,14 +238,9 @@ def reversal_split() -> tuple[tuple[np.ndarray, np.ndarray], ...]:
 
 def probe_reverser(fn, X_train, Y_train, X_val, Y_val, X_eval) -> dict:
     """Train with the learner's function (60 s budget); predict ``X_eval``: one
-    token per position (``_train.run_training``)."""
-    return run_training(
-        fn,
-        (X_train, Y_train, X_val, Y_val),
-        X_eval,
-        budget=TRAIN_BUDGET,
-        loaders=SEQUENCE_LOADERS,
-        predict=token_labels,
+    token per position."""
+    return train_and_predict_sequences(
+        fn, X_train, Y_train, X_val, Y_val, X_eval, budget=TRAIN_BUDGET
     )
 
 
